@@ -1,0 +1,48 @@
+# pybuildpack developer targets. Everything a test needs is installed by these targets;
+# slow things (Go builds, base images, CPython archives, the dev venv) are cached outside
+# the checkout under $(CACHE), keyed by what they were made from.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+CACHE ?= $(or $(PYBUILDPACK_CACHE),$(HOME)/.cache/pybuildpack-dev)
+HOST_PYTHON ?= python3
+DEV_KEY := $(shell sha256sum pyproject.toml | cut -c1-12)
+DEVENV := $(CACHE)/devenv/$(DEV_KEY)
+PY := $(DEVENV)/bin/python
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: help
+help:
+	@echo "make run       build and run the sample app (APP=integration/apps/<name> to choose)"
+	@echo "make test      lint, unit tests and the real pack/lifecycle integration suite"
+	@echo "make unit      unit tests only"
+	@echo "make lint      ruff + mypy --strict"
+	@echo "make runtime   put the buildpack's own CPython in ./runtime"
+	@echo "make package   pack the buildpack into build/pybuildpack.cnb"
+	@echo "make update-catalog   regenerate the CPython catalog in buildpack.toml"
+
+$(DEVENV)/.ok: pyproject.toml
+	$(HOST_PYTHON) -m venv $(DEVENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(HOST_PYTHON) scripts/dev_requirements.py dev | xargs -d "\n" $(PY) -m pip install --quiet
+	touch $@
+
+.PHONY: dev
+dev: $(DEVENV)/.ok
+
+.PHONY: unit
+unit: dev
+	$(PY) -m pytest -q tests
+
+.PHONY: lint
+lint: dev
+	$(PY) -m ruff check pybuildpack tests integration scripts
+	$(PY) -m ruff format --check pybuildpack tests integration scripts
+	$(PY) -m mypy pybuildpack
+
+.PHONY: test
+test: lint unit integration
+
+include integration/infra.mk

@@ -1,0 +1,165 @@
+"""Typed errors: the data of every failure a user can see.
+
+These classes hold facts only (paths, lines, values). All wording lives in
+`pybuildpack.messages`, which turns each of them into a titled message with
+what happened, where, and how to fix it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class BuildpackError(Exception):
+    """Base class of every error that is reported to the user (never a traceback)."""
+
+    def __str__(self) -> str:  # for logs and tests; users see messages.render()
+        from pybuildpack.messages import render
+
+        return render(self).title
+
+
+# --- reading the app's files -------------------------------------------------------------
+
+
+@dataclass
+class InvalidToml(BuildpackError):
+    path: str
+    line: int | None
+    column: int | None
+    detail: str
+
+
+@dataclass
+class InvalidJson(BuildpackError):
+    path: str
+    line: int | None
+    detail: str
+
+
+@dataclass
+class UnreadableFile(BuildpackError):
+    path: str
+    detail: str
+
+
+@dataclass
+class InvalidVersionFile(BuildpackError):
+    """A .python-version or runtime.txt whose content is not a version."""
+
+    path: str
+    line: int | None
+    content: str
+    reason: str = "format"  # "format" | "empty" | "multiple"
+
+
+@dataclass
+class InvalidProcfile(BuildpackError):
+    path: str
+    line: int
+    content: str
+
+
+@dataclass
+class InvalidRequirement(BuildpackError):
+    path: str
+    line: int
+    content: str
+    detail: str
+
+
+# --- Python versions -------------------------------------------------------------------
+
+
+@dataclass
+class InvalidPythonVersion(BuildpackError):
+    """The requested version or constraint cannot be parsed."""
+
+    source: str  # variable or file name
+    value: str
+    line: int | None = None
+
+
+@dataclass
+class UnknownPythonVersion(BuildpackError):
+    """The request is well-formed but the catalog has no matching build."""
+
+    source: str
+    requested: str
+    available: list[str] = field(default_factory=list)
+    arch: str = "amd64"
+
+
+# --- configuration and platform ------------------------------------------------------------
+
+
+@dataclass
+class InvalidConfig(BuildpackError):
+    """A BP_* (or seed-named) environment variable has a value we cannot use."""
+
+    name: str
+    value: str
+    expected: str
+
+
+@dataclass
+class InvalidBinding(BuildpackError):
+    path: str
+    detail: str
+
+
+@dataclass
+class ForbiddenEnvironment(BuildpackError):
+    """Env vars set by the user that would break the install (PIP_TARGET, PYTHONHOME...)."""
+
+    names: list[str]
+
+
+# --- dependencies (catalog, downloads, archives) ----------------------------------------------
+
+
+@dataclass
+class InvalidCatalog(BuildpackError):
+    path: str
+    detail: str
+
+
+@dataclass
+class DownloadFailed(BuildpackError):
+    uri: str
+    detail: str
+    attempts: int = 1
+
+
+@dataclass
+class ChecksumMismatch(BuildpackError):
+    uri: str
+    expected: str
+    actual: str
+
+
+@dataclass
+class UnsafeArchive(BuildpackError):
+    uri: str
+    member: str
+    reason: str
+
+
+# --- running tools ----------------------------------------------------------------------------
+
+
+@dataclass
+class CommandFailed(BuildpackError):
+    """A tool the build runs (pip, python -m venv, collectstatic...) exited non-zero."""
+
+    step: str  # e.g. "pip-install", "venv", "collectstatic", "pip-upgrade"
+    command: list[str]
+    exit_code: int
+    hint: str = ""
+
+
+@dataclass
+class InternalError(BuildpackError):
+    """A bug in pybuildpack: reported with how to file it, never as a bare traceback."""
+
+    detail: str
