@@ -145,6 +145,14 @@ class UnsafeArchive(BuildpackError):
     reason: str
 
 
+@dataclass
+class UnsupportedPackageManager(BuildpackError):
+    """A manager we detect and report, but cannot install with yet."""
+
+    manager: str
+    files: list[str]
+
+
 # --- running tools ----------------------------------------------------------------------------
 
 
@@ -156,6 +164,7 @@ class CommandFailed(BuildpackError):
     command: list[str]
     exit_code: int
     hint: str = ""
+    output: str = ""  # captured output, when the caller asked for capture
 
 
 @dataclass

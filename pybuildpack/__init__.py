@@ -1,0 +1,1 @@
+"""pybuildpack: a Cloud Native Buildpack for Python apps."""

@@ -1,0 +1,5 @@
+import sys
+
+from pybuildpack.cli import main
+
+sys.exit(main())

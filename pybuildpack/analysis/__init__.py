@@ -1,0 +1,1 @@
+"""Reading the app: decides everything a build does, writes nothing."""

@@ -1,0 +1,92 @@
+"""One analysis feeds `build` and `pybuildpack plan`: the plan a user sees is what a build does."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.version import Version
+
+from pybuildpack.analysis import dependencies, package_manager, processes, python_version
+from pybuildpack.analysis.detect import python_files
+from pybuildpack.analysis.package_manager import ManagerChoice
+from pybuildpack.analysis.processes import ProcessPlan
+from pybuildpack.analysis.project import Project
+from pybuildpack.analysis.python_version import VersionCatalog, VersionRequest
+from pybuildpack.config import Settings
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    detected: bool
+    detected_by: tuple[str, ...]
+    python_request: VersionRequest
+    python_version: Version
+    manager: ManagerChoice
+    dependency_files: tuple[str, ...]
+    dependencies: frozenset[str]
+    processes: tuple[ProcessPlan, ...]
+    collectstatic: bool
+    settings: Settings
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "detected": self.detected,
+            "python": {
+                "requested": self.python_request.raw.strip(),
+                "source": self.python_request.source,
+                "resolved": str(self.python_version),
+            },
+            "package_manager": self.manager.manager.value,
+            "dependency_files": list(self.dependency_files),
+            "processes": [
+                {
+                    "type": p.type,
+                    "command": list(p.command),
+                    "args": list(p.args),
+                    "default": p.default,
+                }
+                for p in self.processes
+            ],
+            "system_packages": {"build": [], "launch": []},
+            "collectstatic": self.collectstatic,
+        }
+
+
+def _dependency_files(project: Project, choice: ManagerChoice) -> tuple[str, ...]:
+    files: list[str] = []
+    for name in choice.files:
+        if name == "requirements.txt":
+            files += dependencies.requirement_files(project)
+        elif project.exists(name):
+            files.append(name)
+    return tuple(files)
+
+
+def analyze(app_dir: Path, env: Mapping[str, str], catalog: VersionCatalog, arch: str) -> BuildPlan:
+    """Read everything, decide everything, write nothing. Bad input raises a typed error."""
+    settings = Settings.from_env(env)
+    project = Project(app_dir)
+    found = python_files(app_dir)
+    request, resolved = python_version.resolve(
+        python_version.read_request(project, env), catalog, arch
+    )
+    choice = package_manager.choose(project, env)
+    declared = dependencies.declared_dependencies(project)
+    procs = processes.plan_processes(project, env, declared)
+    collectstatic = (
+        project.exists("manage.py") and "django" in declared and not settings.disable_collectstatic
+    )
+    return BuildPlan(
+        detected=bool(found),
+        detected_by=tuple(found),
+        python_request=request,
+        python_version=resolved,
+        manager=choice,
+        dependency_files=_dependency_files(project, choice),
+        dependencies=declared,
+        processes=tuple(procs),
+        collectstatic=collectstatic,
+        settings=settings,
+    )

@@ -1,0 +1,97 @@
+"""The app's declared dependency names, parsed from its manifests (never substring matches)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from pybuildpack.analysis.project import Project
+
+_OPTION_WITH_FILE = re.compile(r"^(-r|--requirement|-c|--constraint)\s*=?\s*(\S+)")
+_EGG = re.compile(r"#egg=([A-Za-z0-9._-]+)")
+
+
+def requirement_files(project: Project, name: str = "requirements.txt") -> list[str]:
+    """`name` and every file it includes with -r/-c, relative to the app dir, in order."""
+    seen: list[str] = []
+
+    def visit(rel: str) -> None:
+        if rel in seen or not project.exists(rel):
+            return
+        seen.append(rel)
+        for line in (project.text(rel) or "").splitlines():
+            match = _OPTION_WITH_FILE.match(line.strip())
+            if match:
+                visit(str(PurePosixPath(rel).parent / match.group(2)))
+
+    visit(name)
+    return seen
+
+
+def _from_requirements(project: Project) -> set[str]:
+    names: set[str] = set()
+    for rel in requirement_files(project):
+        for raw in (project.text(rel) or "").splitlines():
+            line = raw.split(" #", 1)[0].strip()
+            if not line or line.startswith("#"):
+                continue
+            egg = _EGG.search(line)
+            if egg:
+                names.add(canonicalize_name(egg.group(1)))
+                continue
+            if line.startswith("-"):
+                continue
+            try:
+                names.add(canonicalize_name(Requirement(line.split(";")[0].strip()).name))
+            except InvalidRequirement:
+                continue  # pip reports its own syntax errors with the line
+    return names
+
+
+def _from_pyproject(project: Project) -> set[str]:
+    names: set[str] = set()
+    data = project.pyproject
+    table = data.get("project", {})
+    for entry in table.get("dependencies", []) if isinstance(table, dict) else []:
+        try:
+            names.add(canonicalize_name(Requirement(entry).name))
+        except (InvalidRequirement, TypeError):
+            continue
+    poetry = data.get("tool", {}).get("poetry", {})
+    if isinstance(poetry, dict):
+        for key in poetry.get("dependencies", {}):
+            if key != "python":
+                names.add(canonicalize_name(key))
+    return names
+
+
+def _from_pipfile(project: Project) -> set[str]:
+    data = project.toml("Pipfile") or {}
+    packages = data.get("packages", {})
+    return {canonicalize_name(k) for k in packages} if isinstance(packages, dict) else set()
+
+
+def _from_locks(project: Project) -> set[str]:
+    names: set[str] = set()
+    for lock in ("uv.lock", "poetry.lock", "pdm.lock"):
+        data = project.toml(lock) or {}
+        for package in data.get("package", []):
+            if isinstance(package, dict) and isinstance(package.get("name"), str):
+                names.add(canonicalize_name(package["name"]))
+    pipfile_lock = project.json("Pipfile.lock")
+    if isinstance(pipfile_lock, dict) and isinstance(pipfile_lock.get("default"), dict):
+        names |= {canonicalize_name(k) for k in pipfile_lock["default"]}
+    return names
+
+
+def declared_dependencies(project: Project) -> frozenset[str]:
+    """Canonical names of every dependency the app's files declare."""
+    return frozenset(
+        _from_requirements(project)
+        | _from_pyproject(project)
+        | _from_pipfile(project)
+        | _from_locks(project)
+    )

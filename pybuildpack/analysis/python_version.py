@@ -1,0 +1,295 @@
+"""Which CPython the app asks for, where it asked, and which catalog build satisfies it.
+
+Sources, first found wins: BP_CPYTHON_VERSION, PYTHON_VERSION, .python-version, runtime.txt,
+uv.lock `requires-python`, pyproject.toml `requires-python` (then Poetry's `python`
+dependency), Pipfile.lock `python_full_version`/`python_version`, Pipfile `[requires]`,
+else the default in buildpack.toml metadata.
+
+Resolution: `X.Y` is the newest patch of X.Y; `X.Y.Z` is exact; a constraint takes its
+lowest allowed minor at the newest allowed patch (`>=3.12,<3.15` is 3.12.latest). A
+constraint with no lower bound (`<3.13`, `*`) takes the default minor if it is allowed,
+else the newest allowed minor: picking the oldest minor there would pick an end-of-life one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Protocol
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.version import InvalidVersion, Version
+
+from pybuildpack.analysis.project import Project
+from pybuildpack.errors import InvalidPythonVersion, InvalidVersionFile, UnknownPythonVersion
+
+DEFAULT_SOURCE = "default"
+_EXACT = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+_MINOR = re.compile(r"^(\d+)\.(\d+)$")
+
+
+class RequestKind(Enum):
+    EXACT = "exact"
+    MINOR = "minor"
+    CONSTRAINT = "constraint"
+
+
+@dataclass(frozen=True)
+class VersionRequest:
+    raw: str  # as the user wrote it
+    source: str  # variable name, file name, or "default"
+    kind: RequestKind
+    specifier: str  # normalized: "3.12.8", "3.12", or a PEP 440 specifier set
+    line: int | None = None
+
+
+class VersionCatalog(Protocol):
+    def versions(self, dep_id: str, arch: str) -> list[Version]: ...
+
+    def default_version(self, dep_id: str) -> str | None: ...
+
+
+# --- reading the request ----------------------------------------------------------------------
+
+
+def _plain(raw: str, source: str, line: int | None = None) -> VersionRequest | None:
+    value = raw.strip()
+    if _EXACT.match(value):
+        return VersionRequest(raw, source, RequestKind.EXACT, value, line)
+    if _MINOR.match(value):
+        return VersionRequest(raw, source, RequestKind.MINOR, value, line)
+    return None
+
+
+def _constraint(raw: str, source: str, line: int | None = None) -> VersionRequest | None:
+    """A version or a constraint (PEP 440, plus Poetry's ^ and ~)."""
+    value = raw.strip()
+    if value in {"", "*"}:
+        return None
+    plain = _plain(value, source, line)
+    if plain is not None:
+        return plain
+    spec = _poetry_to_pep440(value)
+    try:
+        SpecifierSet(spec)
+    except InvalidSpecifier as exc:
+        raise InvalidPythonVersion(source, raw, line) from exc
+    return VersionRequest(raw, source, RequestKind.CONSTRAINT, spec, line)
+
+
+def _poetry_to_pep440(value: str) -> str:
+    parts = []
+    for clause in value.replace(" ", "").split(","):
+        if clause.startswith("^"):
+            base = Version(clause[1:])
+            upper = (
+                f"{base.major + 1}.0" if base.major else f"0.{base.minor + 1}"
+            )  # caret: up to the next major
+            parts += [f">={clause[1:]}", f"<{upper}"]
+        elif clause.startswith("~") and not clause.startswith("~="):
+            base = Version(clause[1:])
+            release = base.release
+            upper = f"{release[0]}.{release[1] + 1}" if len(release) > 1 else f"{release[0] + 1}"
+            parts += [f">={clause[1:]}", f"<{upper}"]
+        elif clause and clause[0].isdigit():
+            parts.append(f"=={clause}")
+        else:
+            parts.append(clause)
+    return ",".join(parts)
+
+
+def _from_env(env: Mapping[str, str]) -> VersionRequest | None:
+    for name in ("BP_CPYTHON_VERSION", "PYTHON_VERSION"):
+        raw = env.get(name, "").strip()
+        if not raw:
+            continue
+        value = raw.removeprefix("python-").removeprefix("python")
+        request = _constraint(value, name)
+        if request is None:
+            raise InvalidPythonVersion(name, raw)
+        return VersionRequest(raw, name, request.kind, request.specifier)
+    return None
+
+
+def _from_python_version_file(project: Project) -> VersionRequest | None:
+    name = ".python-version"
+    text = project.text(name)
+    if text is None:
+        return None
+    found: list[tuple[int, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            found.append((number, stripped))
+    if not found:
+        raise InvalidVersionFile(name, None, text, reason="empty")
+    if len(found) > 1:
+        raise InvalidVersionFile(name, found[1][0], "\n".join(v for _, v in found), "multiple")
+    number, value = found[0]
+    request = _plain(value, name, number)
+    if request is None:
+        raise InvalidVersionFile(name, number, value)
+    return request
+
+
+def _from_runtime_txt(project: Project) -> VersionRequest | None:
+    name = "runtime.txt"
+    text = project.text(name)
+    if text is None:
+        return None
+    lines = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    if not lines:
+        raise InvalidVersionFile(name, None, text, reason="empty")
+    number, value = lines[0]
+    request = _plain(value.removeprefix("python-"), name, number)
+    if request is None:
+        raise InvalidVersionFile(name, number, value)
+    return VersionRequest(value, name, request.kind, request.specifier, number)
+
+
+def _toml_line(project: Project, name: str, key: str) -> int | None:
+    text = project.text(name) or ""
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip().startswith(key):
+            return number
+    return None
+
+
+def _from_uv_lock(project: Project) -> VersionRequest | None:
+    data = project.toml("uv.lock")
+    raw = data.get("requires-python") if data else None
+    if not isinstance(raw, str):
+        return None
+    return _constraint(raw, "uv.lock", _toml_line(project, "uv.lock", "requires-python"))
+
+
+def _from_pyproject(project: Project) -> VersionRequest | None:
+    if project.toml("pyproject.toml") is None:
+        return None
+    data = project.pyproject
+    project_table = data.get("project")
+    raw = project_table.get("requires-python") if isinstance(project_table, dict) else None
+    if isinstance(raw, str):
+        return _constraint(
+            raw, "pyproject.toml", _toml_line(project, "pyproject.toml", "requires-python")
+        )
+    poetry = data.get("tool", {}).get("poetry", {})
+    deps = poetry.get("dependencies", {}) if isinstance(poetry, dict) else {}
+    raw_python: Any = deps.get("python") if isinstance(deps, dict) else None
+    if isinstance(raw_python, str):
+        return _constraint(
+            raw_python, "pyproject.toml", _toml_line(project, "pyproject.toml", "python")
+        )
+    return None
+
+
+def _from_pipfile_lock(project: Project) -> VersionRequest | None:
+    data = project.json("Pipfile.lock")
+    if not isinstance(data, dict):
+        return None
+    requires = data.get("_meta", {}).get("requires", {})
+    if not isinstance(requires, dict):
+        return None
+    for key in ("python_full_version", "python_version"):
+        raw = requires.get(key)
+        if isinstance(raw, str) and raw.strip():
+            request = _plain(raw, "Pipfile.lock")
+            if request is None:
+                raise InvalidPythonVersion("Pipfile.lock", raw)
+            return request
+    return None
+
+
+def _from_pipfile(project: Project) -> VersionRequest | None:
+    data = project.toml("Pipfile")
+    requires = data.get("requires") if data else None
+    if not isinstance(requires, dict):
+        return None
+    for key in ("python_full_version", "python_version"):
+        raw = requires.get(key)
+        if isinstance(raw, str) and raw.strip():
+            request = _plain(raw, "Pipfile", _toml_line(project, "Pipfile", key))
+            if request is None:
+                raise InvalidPythonVersion("Pipfile", raw, _toml_line(project, "Pipfile", key))
+            return request
+    return None
+
+
+def read_request(project: Project, env: Mapping[str, str]) -> VersionRequest | None:
+    """The user's request, from the first source that has one; None means the default."""
+    readers: tuple[Callable[[], VersionRequest | None], ...] = (
+        lambda: _from_env(env),
+        lambda: _from_python_version_file(project),
+        lambda: _from_runtime_txt(project),
+        lambda: _from_uv_lock(project),
+        lambda: _from_pyproject(project),
+        lambda: _from_pipfile_lock(project),
+        lambda: _from_pipfile(project),
+    )
+    for reader in readers:
+        request = reader()
+        if request is not None:
+            return request
+    return None
+
+
+# --- resolving against the catalog ------------------------------------------------------------
+
+
+def _minor(version: Version) -> tuple[int, int]:
+    return (version.major, version.minor)
+
+
+def _has_lower_bound(spec: SpecifierSet) -> bool:
+    return any(s.operator in {">", ">=", "==", "~=", "==="} for s in spec)
+
+
+def resolve(
+    request: VersionRequest | None, catalog: VersionCatalog, arch: str
+) -> tuple[VersionRequest, Version]:
+    """The request (the default one when None) and the catalog version that satisfies it."""
+    available = catalog.versions("cpython", arch)
+    default = catalog.default_version("cpython") or ""
+    if request is None:
+        request = _plain(default, DEFAULT_SOURCE) or VersionRequest(
+            default, DEFAULT_SOURCE, RequestKind.MINOR, default
+        )
+
+    def unknown() -> UnknownPythonVersion:
+        return UnknownPythonVersion(
+            request.source, request.raw.strip(), [str(v) for v in available], arch
+        )
+
+    if request.kind is RequestKind.EXACT:
+        try:
+            wanted = Version(request.specifier)
+        except InvalidVersion as exc:  # pragma: no cover - the regex admits only valid ones
+            raise InvalidPythonVersion(request.source, request.raw, request.line) from exc
+        if wanted in available:
+            return request, wanted
+        raise unknown()
+
+    if request.kind is RequestKind.MINOR:
+        major, minor = (int(p) for p in request.specifier.split("."))
+        matching = [v for v in available if _minor(v) == (major, minor)]
+        if not matching:
+            if request.source == DEFAULT_SOURCE and available:
+                return request, max(available)  # an operator catalog without the default minor
+            raise unknown()
+        return request, max(matching)
+
+    spec = SpecifierSet(request.specifier)
+    allowed = [v for v in available if spec.contains(v)]
+    if not allowed:
+        raise unknown()
+    minors = sorted({_minor(v) for v in allowed})
+    if _has_lower_bound(spec):
+        chosen_minor = minors[0]
+    else:
+        default_minor: tuple[int, int] | None = None
+        if _MINOR.match(default) or _EXACT.match(default):
+            default_minor = _minor(Version(default))
+        chosen_minor = default_minor if default_minor in minors else minors[-1]
+    return request, max(v for v in allowed if _minor(v) == chosen_minor)

@@ -1,0 +1,166 @@
+"""Entry points: `detect` and `build` (run by the lifecycle through bin/), and `plan`.
+
+Detect imports only what it needs: it runs for every build on a builder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+BUILDPACK_DIR = Path(__file__).resolve().parents[1]
+EXIT_FAIL = 100
+
+
+def _report(err: Exception, debug: bool) -> int:
+    from pybuildpack import messages
+    from pybuildpack.errors import BuildpackError, InternalError
+
+    if not isinstance(err, BuildpackError):
+        import traceback
+
+        where = traceback.extract_tb(err.__traceback__)[-1]
+        err_detail = f"{type(err).__name__}: {err} (at {Path(where.filename).name}:{where.lineno})"
+        if debug:
+            traceback.print_exception(err, file=sys.stderr)
+        err = InternalError(err_detail)
+    sys.stdout.flush()
+    sys.stderr.write("\n" + messages.render(err).text())
+    sys.stderr.flush()
+    return 1
+
+
+def _guarded(action: Callable[[], int]) -> int:
+    debug = os.environ.get("BP_LOG_LEVEL", "").upper() == "DEBUG"
+    try:
+        return action()
+    except KeyboardInterrupt:
+        return 130
+    except Exception as err:  # every failure becomes a message, never a traceback
+        return _report(err, debug)
+
+
+def detect(args: Sequence[str]) -> int:
+    from pybuildpack.analysis.detect import PYTHON_PROJECT_FILES, python_files
+    from pybuildpack.cnb.context import detect_context
+    from pybuildpack.cnb.plan import PlanAlternative, Require, write_build_plan
+
+    ctx = detect_context(args, os.environ, cwd=Path.cwd(), buildpack_dir=BUILDPACK_DIR)
+    found = python_files(ctx.app_dir)
+    if not found:
+        print(f"pybuildpack: no Python project files ({', '.join(PYTHON_PROJECT_FILES)})")
+        return EXIT_FAIL
+    print(f"pybuildpack: Python app detected ({', '.join(found)})")
+    write_build_plan(
+        ctx.build_plan_path,
+        PlanAlternative(
+            provides=("cpython", "site-packages"),
+            requires=(
+                Require("cpython", {"build": True, "launch": True}),
+                Require("site-packages", {"launch": True}),
+            ),
+        ),
+    )
+    return 0
+
+
+def build(args: Sequence[str]) -> int:
+    from pybuildpack.build import build as run_build
+    from pybuildpack.cnb.context import build_context
+    from pybuildpack.log import Logger
+
+    ctx = build_context(args, os.environ, cwd=Path.cwd(), buildpack_dir=BUILDPACK_DIR)
+    debug = os.environ.get("BP_LOG_LEVEL", "").upper() == "DEBUG"
+    run_build(ctx, Logger(debug=debug))
+    return 0
+
+
+def _env_pair(value: str) -> tuple[str, str]:
+    name, sep, rest = value.partition("=")
+    if not sep or not name:
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {value!r}")
+    return name, rest
+
+
+def plan(args: Sequence[str]) -> int:
+    from pybuildpack.analysis.analyze import analyze
+    from pybuildpack.analysis.detect import python_files
+    from pybuildpack.build import effective_catalog
+    from pybuildpack.catalog import normalize_arch
+
+    parser = argparse.ArgumentParser(
+        prog="pybuildpack plan",
+        description="Say what a build of APP_DIR would do, and why. Downloads nothing.",
+    )
+    parser.add_argument("app_dir", metavar="APP_DIR", type=Path)
+    parser.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        type=_env_pair,
+        metavar="NAME=VALUE",
+        help="a build-time variable, as a platform env var (repeatable)",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--arch", default="amd64", help="target architecture (default amd64)")
+    parser.add_argument(
+        "--platform", type=Path, default=None, help="a platform dir (its bindings are read)"
+    )
+    options = parser.parse_args(args)
+    app_dir: Path = options.app_dir
+    if not app_dir.is_dir():
+        sys.stderr.write(f"pybuildpack plan: {app_dir} is not a directory\n")
+        return 1
+    env = dict(options.env)
+    bindings = (options.platform or Path("/nonexistent")) / "bindings"
+    catalog = effective_catalog(BUILDPACK_DIR, bindings)
+    result = analyze(app_dir, env, catalog, normalize_arch(options.arch))
+    detected = bool(python_files(app_dir))
+    data = result.to_json()
+    data["detected"] = detected
+    if options.json:
+        print(json.dumps(data, indent=2))
+    else:
+        _print_plan(data, result.python_request.line)
+    return 0 if detected else EXIT_FAIL
+
+
+def _print_plan(data: dict[str, object], line: int | None) -> None:
+    python = data["python"]
+    assert isinstance(python, dict)
+    print(f"Detected: {'yes' if data['detected'] else 'no (not a Python app)'}")
+    where = f"{python['source']}, line {line}" if line else python["source"]
+    print(f"Python: {python['resolved']} (requested {python['requested']!r} by {where})")
+    print(f"Package manager: {data['package_manager']}")
+    files = data["dependency_files"]
+    assert isinstance(files, list)
+    print(f"Dependency files: {', '.join(files) or '(none)'}")
+    print(f"Django collectstatic: {'yes' if data['collectstatic'] else 'no'}")
+    print("Processes:")
+    procs = data["processes"]
+    assert isinstance(procs, list)
+    for proc in procs:
+        marker = " (default)" if proc["default"] else ""
+        print(f"  {proc['type']}{marker}: {' '.join(proc['command'] + proc['args'])}")
+    if not procs:
+        print("  (none)")
+
+
+COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {
+    "detect": detect,
+    "build": build,
+    "plan": plan,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] not in COMMANDS:
+        sys.stderr.write("usage: pybuildpack {detect|build|plan} ...\n")
+        return 2
+    command = COMMANDS[args[0]]
+    return _guarded(lambda: command(args[1:]))

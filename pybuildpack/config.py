@@ -1,0 +1,67 @@
+"""The buildpack's settings, read from the environment and validated once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from packaging.version import InvalidVersion, Version
+
+from pybuildpack.errors import ForbiddenEnvironment, InvalidConfig
+
+TRUE = frozenset({"1", "true", "yes", "on"})
+FALSE = frozenset({"", "0", "false", "no", "off"})
+
+# Set by a user, these would send the install somewhere other than the venv layer.
+FORBIDDEN = (
+    "PIP_TARGET",
+    "PIP_PREFIX",
+    "PIP_ROOT",
+    "PIP_USER",
+    "PYTHONHOME",
+    "PYTHONUSERBASE",
+    "PIP_PYTHON",
+)
+
+
+def flag(env: Mapping[str, str], name: str) -> bool:
+    value = env.get(name, "").strip().lower()
+    if value in TRUE:
+        return True
+    if value in FALSE:
+        return False
+    raise InvalidConfig(name, env[name], "true or false")
+
+
+@dataclass(frozen=True)
+class Settings:
+    debug: bool = False
+    pip_version: str | None = None  # BP_PIP_VERSION; None means buildpack.toml's default
+    disable_collectstatic: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        level = env.get("BP_LOG_LEVEL", "INFO").strip().upper() or "INFO"
+        if level not in {"INFO", "DEBUG"}:
+            raise InvalidConfig("BP_LOG_LEVEL", env["BP_LOG_LEVEL"], "INFO or DEBUG")
+        pip_version = env.get("BP_PIP_VERSION", "").strip() or None
+        if pip_version is not None:
+            try:
+                Version(pip_version)
+            except InvalidVersion as exc:
+                raise InvalidConfig(
+                    "BP_PIP_VERSION", pip_version, "a pip release such as 26.3"
+                ) from exc
+        return cls(
+            debug=level == "DEBUG",
+            pip_version=pip_version,
+            disable_collectstatic=flag(env, "DISABLE_COLLECTSTATIC")
+            or flag(env, "BP_DISABLE_COLLECTSTATIC"),
+        )
+
+
+def check_forbidden(user_env: Mapping[str, str]) -> None:
+    """Fail early on user env vars that would break the install (as Heroku's checks do)."""
+    found = [name for name in FORBIDDEN if user_env.get(name)]
+    if found:
+        raise ForbiddenEnvironment(found)

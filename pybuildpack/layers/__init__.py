@@ -1,0 +1,1 @@
+"""One module per layer. Each takes the build context and plan, and returns what it made."""

@@ -1,0 +1,71 @@
+"""The `cpython` layer: a python-build-standalone archive, verified, unpacked and relocated.
+
+Cached, and in the build and the launch image. Reused while version, arch and the archive's
+checksum are unchanged.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from pybuildpack.catalog import Dependency
+from pybuildpack.cnb.context import BuildContext
+from pybuildpack.cnb.layers import Layer, LayerTypes
+from pybuildpack.cnb.reuse import reasons_to_rebuild
+from pybuildpack.download import Mirror, extract_tar, fetch
+from pybuildpack.log import Logger
+from pybuildpack.relocate import relocate_cpython
+
+LAYER = "cpython"
+
+
+class CPythonMetadata(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    python_version: str
+    arch: str
+    checksum: str
+
+
+LABELS = {
+    "python_version": "the Python version",
+    "arch": "the architecture",
+    "checksum": "the archive's checksum",
+}
+
+
+def python_home(ctx: BuildContext) -> Path:
+    return Layer(ctx.layers_dir, LAYER).path
+
+
+def contribute(
+    ctx: BuildContext, dependency: Dependency, mirror: Mirror | None, log: Logger
+) -> Path:
+    layer = Layer(ctx.layers_dir, LAYER)
+    wanted = CPythonMetadata(
+        python_version=dependency.version, arch=dependency.arch, checksum=dependency.checksum
+    )
+    log.header(f"Installing CPython {dependency.version}")
+    restored = layer.restored_metadata()
+    reasons = reasons_to_rebuild(restored, wanted, LABELS)
+    if not reasons:
+        log.detail(f"Reusing cached CPython {dependency.version}")
+    else:
+        if restored is not None:
+            log.detail("Discarding cached CPython because:")
+            for reason in reasons:
+                log.subdetail(f"- {reason}")
+        layer.reset()
+        with tempfile.TemporaryDirectory(prefix="pybuildpack-") as tmp:
+            with log.timed(f"Downloading {dependency.uri}"):
+                archive = fetch(dependency, Path(tmp), mirror=mirror, log=log)
+            log.subdetail(f"Verified sha256 {dependency.sha256}")
+            with log.timed("Unpacking"):
+                extract_tar(archive, layer.path, strip_components=1, uri=dependency.uri)
+        changed = relocate_cpython(layer.path, log=log)
+        log.debug(f"Rewrote build-time paths in {len(changed)} file(s)")
+    layer.write(LayerTypes(launch=True, build=True, cache=True), wanted.model_dump())
+    return layer.path

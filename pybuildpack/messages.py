@@ -1,0 +1,238 @@
+"""Every user-facing message: typed errors in, titled text out (what, where, how to fix)."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass
+
+from pybuildpack import errors as e
+
+ISSUES_URL = "the pybuildpack issue tracker"
+VERSION_FORMS = (
+    "Use one of these forms:\n"
+    "  3.14     the newest patch release of a minor version (recommended)\n"
+    "  3.14.1   an exact patch release"
+)
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str
+    body: str
+
+    def text(self) -> str:
+        return f"[Error: {self.title}]\n{self.body}".rstrip() + "\n"
+
+
+def _where(path: str, line: int | None = None, column: int | None = None) -> str:
+    if line is None:
+        return path
+    return f"{path}, line {line}" + (f", column {column}" if column else "")
+
+
+def _available(versions: list[str], limit: int = 40) -> str:
+    if not versions:
+        return "  (none for this architecture)"
+    by_minor: dict[str, list[str]] = {}
+    for v in versions:
+        by_minor.setdefault(".".join(v.split(".")[:2]), []).append(v)
+    lines = [f"  {minor}: {', '.join(sorted(vs, key=_vkey))}" for minor, vs in by_minor.items()]
+    return "\n".join(sorted(lines, key=lambda s: _vkey(s.split(":")[0].strip()))[:limit])
+
+
+def _vkey(version: str) -> tuple[int, ...]:
+    return tuple(int(p) if p.isdigit() else 0 for p in version.split("."))
+
+
+def _source_fix(source: str) -> str:
+    if source.startswith(("BP_", "PYTHON_VERSION")):
+        return f"Change the {source} environment variable (pack build --env {source}=3.14)."
+    if source == "default":
+        return "Set BP_CPYTHON_VERSION, or add a .python-version file with e.g. 3.14."
+    return f"Change the version in {source}."
+
+
+def render(err: e.BuildpackError) -> Message:
+    match err:
+        case e.InvalidToml(path=path, line=line, column=column, detail=detail):
+            return Message(
+                f"Invalid TOML in {path}",
+                f"{_where(path, line, column)} could not be parsed: {detail}.\n\n"
+                f"Fix the syntax of {path} (you can check it with "
+                f"`python -c \"import tomllib; tomllib.load(open('{path}', 'rb'))\"`).",
+            )
+        case e.InvalidJson(path=path, line=line, detail=detail):
+            return Message(
+                f"Invalid JSON in {path}",
+                f"{_where(path, line)} could not be parsed: {detail}.\n\n"
+                f"Regenerate {path} with the tool that writes it "
+                f"(for Pipfile.lock: `pipenv lock`).",
+            )
+        case e.UnreadableFile(path=path, detail=detail):
+            return Message(
+                f"Unable to read {path}",
+                f"{path} could not be read: {detail}.\n\nSave {path} as UTF-8 text.",
+            )
+        case e.InvalidVersionFile(path=path, line=line, content=content, reason="empty"):
+            return Message(
+                f"No Python version in {path}",
+                f"{path} exists but does not name a Python version.\n\n"
+                f"Put a version on its first line, or delete the file.\n{VERSION_FORMS}",
+            )
+        case e.InvalidVersionFile(path=path, line=line, content=content, reason="multiple"):
+            return Message(
+                f"Multiple Python versions in {path}",
+                f"{path} names more than one version (the second at line {line}):\n"
+                f"{_indent(content)}\n\nKeep exactly one version in {path}.\n{VERSION_FORMS}",
+            )
+        case e.InvalidVersionFile(path=path, line=line, content=content):
+            example = "python-3.14.1" if path == "runtime.txt" else "3.14"
+            return Message(
+                f"Invalid Python version in {path}",
+                f"The version in {_where(path, line)} is not in a format we understand:\n"
+                f"  {_visible(content)}\n\n"
+                f"Write it as, for example, {example}.\n{VERSION_FORMS}",
+            )
+        case e.InvalidProcfile(path=path, line=line, content=content):
+            return Message(
+                f"Invalid line in {path}",
+                f"{_where(path, line)} is not a process definition:\n  {content.strip()}\n\n"
+                "Each line must be `<type>: <command>`, with a unique type made of letters,\n"
+                "digits, '.', '_' or '-', for example:\n  web: gunicorn app:app",
+            )
+        case e.InvalidRequirement(path=path, line=line, content=content, detail=detail):
+            return Message(
+                f"Invalid requirement in {path}",
+                f"{_where(path, line)}: {content.strip()}\n{detail}\n\n"
+                "Fix the line (see https://pip.pypa.io/en/stable/reference/requirements-file-format/).",
+            )
+        case e.InvalidPythonVersion(source=source, value=value, line=line):
+            return Message(
+                "Invalid Python version",
+                f"The Python version requested by {_where(source, line)} could not be parsed:\n"
+                f"  {_visible(value)}\n\n{_source_fix(source)}\n{VERSION_FORMS}\n"
+                "Constraints such as >=3.12,<3.15 are also accepted where a tool allows them.",
+            )
+        case e.UnknownPythonVersion(source=source, requested=requested, available=available):
+            return Message(
+                "Requested Python version is not available",
+                f"Python {requested} (requested by {source}) is not in the buildpack's catalog "
+                f"for {err.arch}.\n\nAvailable versions:\n{_available(available)}\n\n"
+                f"{_source_fix(source)}\n"
+                "Operators can add CPython builds with a `dependency-catalog` binding "
+                "(see the README).",
+            )
+        case e.InvalidConfig(name=name, value=value, expected=expected):
+            return Message(
+                f"Invalid value for {name}",
+                f"{name} is set to {value!r}, which is not valid: expected {expected}.\n\n"
+                f"Change or unset {name} (for pack: --env {name}=...).",
+            )
+        case e.InvalidBinding(path=path, detail=detail):
+            return Message(
+                "Invalid service binding",
+                f"The binding at {path} could not be used: {detail}.\n\n"
+                "Check the files mounted into the binding directory.",
+            )
+        case e.ForbiddenEnvironment(names=names):
+            return Message(
+                "Unsafe environment variables are set",
+                "These environment variables would make the install go somewhere other than\n"
+                f"the app's virtual environment: {', '.join(names)}.\n\n"
+                "Unset them for the build (the buildpack manages these itself).",
+            )
+        case e.InvalidCatalog(path=path, detail=detail):
+            return Message(
+                "Invalid dependency catalog",
+                f"{path} could not be used: {detail}.\n\n"
+                "Fix the catalog: each [[dependencies]] entry needs id, version, uri, "
+                "checksum (sha256:<hex>), arch and os.",
+            )
+        case e.DownloadFailed(uri=uri, detail=detail, attempts=attempts):
+            return Message(
+                "Unable to download a dependency",
+                f"Downloading {uri} failed after {attempts} attempt(s): {detail}.\n\n"
+                "Check the network from the build, or point the buildpack at a mirror with\n"
+                "BP_DEPENDENCY_MIRROR, or at your own builds with a `dependency-catalog` binding.",
+            )
+        case e.ChecksumMismatch(uri=uri, expected=expected, actual=actual):
+            return Message(
+                "Downloaded file does not match its checksum",
+                f"{uri}\n  expected sha256 {expected}\n  received sha256 {actual}\n\n"
+                "The file was not used. If you use a mirror, it serves a different file than\n"
+                "the catalog names: refresh the mirror. Otherwise try again.",
+            )
+        case e.UnsafeArchive(uri=uri, member=member, reason=reason):
+            return Message(
+                "Refusing to unpack an unsafe archive",
+                f"{uri} contains {member!r}, which {reason}.\n\n"
+                "Nothing from it was installed. Check where the archive came from.",
+            )
+        case e.CommandFailed(step=step, command=command, exit_code=code, hint=hint):
+            title, body = _command_failure(step)
+            shown = " ".join(shlex.quote(part) for part in command)
+            return Message(
+                title,
+                f"The command `{shown}` failed (exit status {code}).\n\n"
+                f"{body}{hint and chr(10) + hint}",
+            )
+        case e.UnsupportedPackageManager(manager=manager, files=files):
+            return Message(
+                f"The {manager} package manager is not supported yet",
+                f"This app installs its dependencies with {manager} ({', '.join(files)}),\n"
+                "which this version of the buildpack cannot install yet.\n\n"
+                "Export a requirements.txt (e.g. `uv export --no-dev -o requirements.txt`,\n"
+                "`poetry export -o requirements.txt`) and set BP_PYTHON_PACKAGE_MANAGER=pip.",
+            )
+        case e.InternalError(detail=detail):
+            return Message(
+                "Internal error in pybuildpack",
+                f"{detail}\n\nThis is a bug in the buildpack. Please report it on "
+                f"{ISSUES_URL} with this log; building again may help meanwhile.",
+            )
+    return Message(type(err).__name__, repr(err))
+
+
+def _command_failure(step: str) -> tuple[str, str]:
+    known = {
+        "pip-install": (
+            "Unable to install dependencies with pip",
+            "See pip's output above for the package that failed. Check that every\n"
+            "requirement exists on the index and supports this Python version.",
+        ),
+        "pip-bootstrap": (
+            "Unable to install pip",
+            "The requested pip could not be installed. Check BP_PIP_VERSION and the\n"
+            "network or index settings (PIP_INDEX_URL).",
+        ),
+        "venv": (
+            "Unable to create the virtual environment",
+            "See the output above.",
+        ),
+        "collectstatic": (
+            "Unable to generate Django static files",
+            "`python manage.py collectstatic --noinput` failed: see the error above.\n"
+            "Common causes: STATIC_ROOT is not set, or settings need an env var that the\n"
+            "build does not have. To skip this step set DISABLE_COLLECTSTATIC=1.",
+        ),
+    }
+    return known.get(step, (f"Command failed during {step}", "See the output above."))
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"  {line}" for line in text.splitlines())
+
+
+def _visible(text: str) -> str:
+    """Show invisible characters so a user can see why '3.12 ' or '3.12\\u200b' failed."""
+    return "".join(ch if ch.isprintable() else "\ufffd" for ch in text.strip("\n")) or "(empty)"
+
+
+def eol_warning(version: str, eol_date: str, source: str) -> tuple[str, str]:
+    minor = ".".join(version.split(".")[:2])
+    return (
+        f"Python {minor} has reached its end of life",
+        f"Python {minor} reached its upstream end of life on {eol_date} and no longer\n"
+        "receives security fixes: https://devguide.python.org/versions/\n"
+        f"Upgrade to a supported version: {_source_fix(source)}",
+    )
