@@ -1,0 +1,28 @@
+#!/bin/bash
+# make-builder.sh TEMPLATE OUT_TOML BUILDER_IMAGE BUILDPACK_DIR BUILDPACK_ID LIFECYCLE_TGZ BUILD_IMAGE RUN_IMAGE STAMP_DIR
+# Renders builder.toml and runs `pack builder create` (against $DOCKER_HOST, no pulls) unless a
+# builder made from the same inputs (template, buildpack files, lifecycle, images) exists.
+set -euo pipefail
+tmpl=$1 out=$2 builder=$3 bp=$4 bp_id=$5 lc=$6 build_image=$7 run_image=$8 stamps=$9
+: "${PACK:?}" "${DOCKER_HOST:?}"
+sed -e "s|@BUILDPACK_URI@|$bp|g" -e "s|@BUILDPACK_ID@|$bp_id|g" -e "s|@LIFECYCLE_URI@|file://$lc|g" \
+    -e "s|@BUILD_IMAGE@|$build_image|g" -e "s|@RUN_IMAGE@|$run_image|g" "$tmpl" >"$out.tmp"
+mv "$out.tmp" "$out"
+# Inputs: the rendered toml, the image IDs, the lifecycle tarball, and the buildpack's files
+# (names, sizes, mtimes; runtime/ included) -- cheap to compute on every run.
+key=$( { cat "$out"; podman image inspect --format '{{.Id}}' "$build_image" "$run_image"; sha256sum "$lc";
+         (cd "$bp" && find . \( -path ./.git -o -path ./integration -o -path ./tests -o -name __pycache__ -o -name '.*_cache' \) -prune -o -printf '%p %s %T@\n' | LC_ALL=C sort); } | sha256sum | cut -c1-16)
+stamp=$stamps/builder-$key
+if [[ -f $stamp ]] && podman image exists "$builder" \
+   && [[ "$(podman image inspect --format '{{.Id}}' "$builder")" == "$(cat "$stamp")" ]]; then
+  echo "make-builder: $builder is current ($key)"
+  exit 0
+fi
+old=$(podman image inspect --format '{{.Id}}' "$builder" 2>/dev/null || true)
+t0=$SECONDS
+"$PACK" builder create "$builder" --config "$out" --pull-policy never --docker-host inherit
+mkdir -p "$stamps"
+rm -f "$stamps"/builder-*
+podman image inspect --format '{{.Id}}' "$builder" >"$stamp"
+echo "make-builder: $builder created in $((SECONDS - t0))s ($(podman image inspect --format '{{.Size}}' "$builder") bytes)"
+if [[ -n $old && $old != "$(cat "$stamp")" ]]; then podman rmi "$old" >/dev/null 2>&1 || true; fi
