@@ -20,7 +20,7 @@ if [[ -f $stamp ]] && podman image exists "$builder" \
 fi
 old=$(podman image inspect --format '{{.Id}}' "$builder" 2>/dev/null || true)
 t0=$SECONDS
-"$PACK" builder create "$builder" --config "$out" --pull-policy never --docker-host inherit
+"$PACK" builder create "$builder" --config "$out" --pull-policy never
 mkdir -p "$stamps"
 rm -f "$stamps"/builder-*
 podman image inspect --format '{{.Id}}' "$builder" >"$stamp"
