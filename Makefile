@@ -42,6 +42,10 @@ lint: dev
 	$(PY) -m ruff format --check pybuildpack tests integration scripts
 	$(PY) -m mypy pybuildpack
 
+.PHONY: update-catalog
+update-catalog: dev
+	$(PY) scripts/update_catalog.py
+
 .PHONY: test
 test: lint unit integration
 

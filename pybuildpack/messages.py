@@ -15,6 +15,16 @@ VERSION_FORMS = (
 )
 
 
+UNSAFE_REASONS = {
+    "absolute-path": "has an absolute path",
+    "path-escape": "would be written outside the layer (..)",
+    "link-escape": "is a symbolic link pointing outside the layer",
+    "hardlink-escape": "is a hard link to a file outside the layer",
+    "special-file": "is a device, FIFO or other special file",
+    "unreadable": "could not be read (the archive is damaged)",
+}
+
+
 @dataclass(frozen=True)
 class Message:
     title: str
@@ -162,10 +172,18 @@ def render(err: e.BuildpackError) -> Message:
                 "The file was not used. If you use a mirror, it serves a different file than\n"
                 "the catalog names: refresh the mirror. Otherwise try again.",
             )
+        case e.UnsafeArchive(uri=uri, member=member, reason="not-cpython"):
+            return Message(
+                "The CPython archive is not a CPython build",
+                f"{uri} unpacked without {member or 'lib/python3.X/_sysconfigdata_*.py'}.\n\n"
+                "The catalog entry must point at a python-build-standalone style archive\n"
+                "(install_only or install_only_stripped) with a single top directory python/.",
+            )
         case e.UnsafeArchive(uri=uri, member=member, reason=reason):
+            why = UNSAFE_REASONS.get(reason, reason)
             return Message(
                 "Refusing to unpack an unsafe archive",
-                f"{uri} contains {member!r}, which {reason}.\n\n"
+                f"{uri} contains {member!r}, which {why}.\n\n"
                 "Nothing from it was installed. Check where the archive came from.",
             )
         case e.CommandFailed(step=step, command=command, exit_code=code, hint=hint):

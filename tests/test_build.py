@@ -1,0 +1,211 @@
+"""bin/build as the lifecycle runs it: layers, launch.toml, reuse and invalidation."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from tests.conftest import (
+    PY_VERSION,
+    Dirs,
+    offline_requirements,
+    restore_like_lifecycle,
+    run_build,
+    write_app,
+)
+
+
+def layer_toml(d: Dirs, name: str) -> dict[str, object]:
+    return tomllib.loads((d.layers / "pybuildpack_python" / f"{name}.toml").read_text())
+
+
+def launch(d: Dirs) -> dict[str, object]:
+    return tomllib.loads((d.layers / "pybuildpack_python" / "launch.toml").read_text())
+
+
+def flask_like(d: Dirs) -> None:
+    offline_requirements(d.app, "demo_pkg==1.0")
+    write_app(d.app, {"main.py": "print('hi')\n"})
+
+
+def test_build_contributes_cpython_venv_and_launch(buildpack_dir: Path, dirs: Dirs) -> None:
+    flask_like(dirs)
+    result = run_build(buildpack_dir, dirs)
+    assert result.returncode == 0, result.stdout + result.stderr
+    cpython = layer_toml(dirs, "cpython")
+    assert cpython["types"] == {"launch": True, "build": True, "cache": True}
+    assert cpython["metadata"]["python_version"] == PY_VERSION  # type: ignore[index]
+    venv = layer_toml(dirs, "venv")
+    assert venv["types"] == {"launch": True, "build": True, "cache": True}
+    site = list((dirs.layers / "pybuildpack_python" / "venv").glob("lib/python*/site-packages"))
+    assert (site[0] / "demo_pkg" / "__init__.py").is_file()
+    assert not list(site[0].glob("pip")), "pip must not be in the launch image"
+    assert launch(dirs)["processes"] == [
+        {"type": "web", "command": ["python", "main.py"], "args": [], "default": True}
+    ]
+    assert "Selected CPython" in result.stdout and "(from default)" in result.stdout
+
+
+def test_launch_env(buildpack_dir: Path, dirs: Dirs) -> None:
+    flask_like(dirs)
+    assert run_build(buildpack_dir, dirs).returncode == 0
+    venv = dirs.layers / "pybuildpack_python" / "venv"
+    assert (venv / "env" / "PYTHONUNBUFFERED.override").read_text() == "1"
+    assert (venv / "env" / "VIRTUAL_ENV.override").read_text() == str(venv)
+    assert (venv / "env.launch" / "PORT.default").read_text() == "8080"
+
+
+def test_sysconfig_rewritten_to_layer(buildpack_dir: Path, dirs: Dirs) -> None:
+    flask_like(dirs)
+    assert run_build(buildpack_dir, dirs).returncode == 0
+    home = dirs.layers / "pybuildpack_python" / "cpython"
+    data = next(home.glob("lib/python*/_sysconfigdata_*.py")).read_text()
+    assert "/install" not in data and str(home) in data and "clang" not in data
+
+
+def test_second_build_reuses_layers(buildpack_dir: Path, dirs: Dirs) -> None:
+    flask_like(dirs)
+    assert run_build(buildpack_dir, dirs).returncode == 0
+    marker = dirs.layers / "pybuildpack_python" / "venv" / "marker"
+    marker.write_text("kept")
+    restore_like_lifecycle(dirs.layers)
+    write_app(dirs.app, {"main.py": "print('changed source only')\n"})
+    second = run_build(buildpack_dir, dirs)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert f"Reusing cached CPython {PY_VERSION}" in second.stdout
+    assert "Reusing cached virtual environment" in second.stdout
+    assert marker.read_text() == "kept"
+
+
+def test_requirements_change_rebuilds_only_venv(buildpack_dir: Path, dirs: Dirs) -> None:
+    flask_like(dirs)
+    assert run_build(buildpack_dir, dirs).returncode == 0
+    restore_like_lifecycle(dirs.layers)
+    offline_requirements(dirs.app, "demo_pkg==1.0", "# a comment changes the file")
+    second = run_build(buildpack_dir, dirs)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "Reusing cached CPython" in second.stdout
+    assert "Discarding cached virtual environment because:" in second.stdout
+    assert "the dependency files (sha256) changed" in second.stdout
+
+
+def test_removed_requirement_leaves_no_stale_package(buildpack_dir: Path, dirs: Dirs) -> None:
+    flask_like(dirs)
+    assert run_build(buildpack_dir, dirs).returncode == 0
+    restore_like_lifecycle(dirs.layers)
+    offline_requirements(dirs.app)  # demo_pkg dropped
+    assert run_build(buildpack_dir, dirs).returncode == 0
+    venv = dirs.layers / "pybuildpack_python" / "venv"
+    assert not list(venv.glob("lib/python*/site-packages/demo_pkg"))
+
+
+def test_python_version_change_drops_cpython_and_venv(buildpack_dir: Path, dirs: Dirs) -> None:
+    flask_like(dirs)
+    assert run_build(buildpack_dir, dirs).returncode == 0
+    restore_like_lifecycle(dirs.layers)
+    cpython_toml = dirs.layers / "pybuildpack_python" / "cpython.toml"
+    cpython_toml.write_text(cpython_toml.read_text().replace(PY_VERSION, "3.10.1"))
+    venv_toml = dirs.layers / "pybuildpack_python" / "venv.toml"
+    venv_toml.write_text(venv_toml.read_text().replace(PY_VERSION, "3.10.1"))
+    second = run_build(buildpack_dir, dirs)
+    assert second.returncode == 0, second.stdout + second.stderr
+    assert "Discarding cached CPython because:" in second.stdout
+    assert f"the Python version changed from 3.10.1 to {PY_VERSION}" in second.stdout
+    assert "Discarding cached virtual environment because:" in second.stdout
+
+
+def test_every_reason_is_logged(buildpack_dir: Path, dirs: Dirs) -> None:
+    flask_like(dirs)
+    assert run_build(buildpack_dir, dirs).returncode == 0
+    restore_like_lifecycle(dirs.layers)
+    venv_toml = dirs.layers / "pybuildpack_python" / "venv.toml"
+    text = venv_toml.read_text().replace(PY_VERSION, "3.10.1").replace('"amd64"', '"arm64"')
+    venv_toml.write_text(text)
+    second = run_build(buildpack_dir, dirs)
+    assert "the Python version changed" in second.stdout
+    assert "the architecture changed from arm64 to amd64" in second.stdout
+
+
+def test_foreign_metadata_is_discarded(buildpack_dir: Path, dirs: Dirs) -> None:
+    flask_like(dirs)
+    assert run_build(buildpack_dir, dirs).returncode == 0
+    restore_like_lifecycle(dirs.layers)
+    (dirs.layers / "pybuildpack_python" / "venv.toml").write_text(
+        '[metadata]\nsomething_else = "x"\n'
+    )
+    second = run_build(buildpack_dir, dirs)
+    assert second.returncode == 0
+    assert "written by another version of the buildpack" in second.stdout
+
+
+def test_procfile_processes(buildpack_dir: Path, dirs: Dirs) -> None:
+    offline_requirements(dirs.app)
+    write_app(
+        dirs.app,
+        {"Procfile": "web: gunicorn app:app --workers 2\nworker: python worker.py\n"},
+    )
+    assert run_build(buildpack_dir, dirs).returncode == 0
+    assert launch(dirs)["processes"] == [
+        {
+            "type": "web",
+            "command": ["gunicorn", "app:app", "--workers", "2"],
+            "args": [],
+            "default": True,
+        },
+        {"type": "worker", "command": ["python", "worker.py"], "args": [], "default": False},
+    ]
+
+
+def test_run_command_from_platform_env(buildpack_dir: Path, dirs: Dirs) -> None:
+    offline_requirements(dirs.app)
+    (dirs.platform / "env" / "RUN_COMMAND").write_text("python serve.py --port $PORT")
+    assert run_build(buildpack_dir, dirs).returncode == 0
+    web = launch(dirs)["processes"][0]  # type: ignore[index]
+    assert web["command"] == ["python", "serve.py", "--port", "$(PORT)"]
+
+
+def test_pip_install_failure_is_reported(buildpack_dir: Path, dirs: Dirs) -> None:
+    offline_requirements(dirs.app, "no-such-package-xyz==1.0")
+    result = run_build(buildpack_dir, dirs)
+    assert result.returncode == 1
+    assert "[Error: Unable to install dependencies with pip]" in result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert not (dirs.layers / "pybuildpack_python" / "venv.toml").exists()
+
+
+def test_checksum_mismatch_leaves_no_layer(buildpack_dir: Path, dirs: Dirs, tmp_path: Path) -> None:
+    offline_requirements(dirs.app)
+    bad = tmp_path / "bad-binding"
+    bad.mkdir()
+    src = next((dirs.platform / "bindings" / "cpython").glob("*.tar.gz"))
+    (bad / src.name).write_bytes(src.read_bytes() + b"tampered")
+    (bad / "type").write_text("dependency-catalog")
+    catalog = (dirs.platform / "bindings" / "cpython" / "catalog.toml").read_text()
+    (bad / "catalog.toml").write_text(catalog)
+    (dirs.platform / "bindings" / "cpython").unlink()
+    (dirs.platform / "bindings" / "cpython").symlink_to(bad)
+    result = run_build(buildpack_dir, dirs)
+    assert result.returncode == 1
+    assert "[Error: Downloaded file does not match its checksum]" in result.stderr
+    assert not (dirs.layers / "pybuildpack_python" / "cpython.toml").exists()
+    assert not any((dirs.layers / "pybuildpack_python" / "cpython").iterdir())
+
+
+def test_legacy_positional_arguments(buildpack_dir: Path, dirs: Dirs) -> None:
+    import subprocess
+
+    from tests.conftest import lifecycle_env
+
+    offline_requirements(dirs.app)
+    layers = dirs.layers / "pybuildpack_python"
+    layers.mkdir()
+    result = subprocess.run(
+        [str(buildpack_dir / "bin" / "build"), str(layers), str(dirs.platform), str(dirs.plan)],
+        cwd=dirs.app,
+        env=lifecycle_env(buildpack_dir),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (layers / "launch.toml").is_file()

@@ -1,0 +1,77 @@
+"""bin/detect as the lifecycle runs it: exit codes, the build plan, and its speed."""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import time
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from pybuildpack.analysis.detect import PYTHON_PROJECT_FILES
+from tests.conftest import Dirs, lifecycle_env, run_detect
+
+
+@pytest.mark.parametrize("name", PYTHON_PROJECT_FILES)
+def test_detects_each_project_file(buildpack_dir: Path, dirs: Dirs, name: str) -> None:
+    (dirs.app / name).write_text("")
+    result = run_detect(buildpack_dir, dirs)
+    assert result.returncode == 0, result.stderr
+    assert name in result.stdout
+
+
+def test_not_a_python_app(buildpack_dir: Path, dirs: Dirs) -> None:
+    (dirs.app / "package.json").write_text("{}")
+    (dirs.app / "main.go").write_text("package main")
+    result = run_detect(buildpack_dir, dirs)
+    assert result.returncode == 100
+    assert not dirs.build_plan.exists()
+
+
+def test_build_plan_provides_and_requires(buildpack_dir: Path, dirs: Dirs) -> None:
+    (dirs.app / "requirements.txt").write_text("flask\n")
+    assert run_detect(buildpack_dir, dirs).returncode == 0
+    plan = tomllib.loads(dirs.build_plan.read_text())
+    assert [p["name"] for p in plan["provides"]] == ["cpython", "site-packages"]
+    assert [r["name"] for r in plan["requires"]] == ["cpython", "site-packages"]
+    assert plan["requires"][0]["metadata"] == {"build": True, "launch": True}
+
+
+def test_legacy_positional_arguments(buildpack_dir: Path, dirs: Dirs) -> None:
+    (dirs.app / "setup.py").write_text("")
+    result = subprocess.run(
+        [str(buildpack_dir / "bin" / "detect"), str(dirs.platform), str(dirs.build_plan)],
+        cwd=dirs.app,
+        env=lifecycle_env(buildpack_dir),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0 and dirs.build_plan.is_file()
+
+
+def test_missing_runtime_is_a_clear_error(tmp_path: Path, dirs: Dirs) -> None:
+    import shutil
+
+    from tests.conftest import REPO
+
+    bp = tmp_path / "bp"
+    shutil.copytree(REPO / "bin", bp / "bin")
+    (dirs.app / "requirements.txt").write_text("")
+    result = run_detect(bp, dirs)
+    assert result.returncode == 1
+    assert "make runtime" in result.stderr
+
+
+def test_detect_is_fast(buildpack_dir: Path, dirs: Dirs) -> None:
+    """The issue's budget: median <= 150 ms over 15 runs on a requirements.txt app."""
+    (dirs.app / "requirements.txt").write_text("flask\n")
+    timings = []
+    for _ in range(15):
+        start = time.monotonic()
+        assert run_detect(buildpack_dir, dirs).returncode == 0
+        timings.append(time.monotonic() - start)
+    median = statistics.median(timings)
+    print(f"bin/detect median {median * 1000:.0f} ms")
+    assert median <= 0.150
