@@ -75,19 +75,19 @@ def copy_tree(src: Path, dst: Path, minor: str) -> None:
         dropped: set[str] = set()
         for n in names:
             relpath = f"{rel}/{n}" if rel != "." else n
-            if n == "__pycache__" or n.endswith(".a"):
-                dropped.add(n)
-            elif rel == "bin" and not KEEP_BIN.match(n):
-                dropped.add(n)
-            elif rel == stdlib and n in DROP_STDLIB:
-                dropped.add(n)
-            elif relpath == f"{stdlib}/lib2to3/tests":
-                dropped.add(n)
-            elif rel == f"{stdlib}/site-packages" and not KEEP_SITE.match(n):
-                dropped.add(n)
-            elif rel == f"{stdlib}/lib-dynload" and (n.startswith("_tkinter") or n.startswith("_test")):
-                dropped.add(n)
-            elif rel == "share" and n != "terminfo":
+            if (
+                n == "__pycache__"
+                or n.endswith(".a")
+                or (rel == "bin" and not KEEP_BIN.match(n))
+                or (rel == stdlib and n in DROP_STDLIB)
+                or relpath == f"{stdlib}/lib2to3/tests"
+                or (rel == f"{stdlib}/site-packages" and not KEEP_SITE.match(n))
+                or (
+                    rel == f"{stdlib}/lib-dynload"
+                    and (n.startswith("_tkinter") or n.startswith("_test"))
+                )
+                or (rel == "share" and n != "terminfo")
+            ):
                 dropped.add(n)
         return dropped
 
@@ -95,7 +95,7 @@ def copy_tree(src: Path, dst: Path, minor: str) -> None:
 
 
 def relocatable_scripts(bindir: Path, minor: str) -> None:
-    """pip's console scripts carry the absolute pyenv shebang: make them find python next to them."""
+    """Make pip's console scripts (pyenv's absolute shebang) run the python beside them."""
     for p in bindir.iterdir():
         if p.is_symlink() or not p.is_file() or is_elf(p):
             continue
@@ -109,7 +109,7 @@ def relocatable_scripts(bindir: Path, minor: str) -> None:
             continue  # python3.X-config is a shell script
         tramp = (
             "#!/bin/sh\n"
-            f"'''exec' \"$(dirname -- \"$(realpath -- \"$0\")\")\"/'python{minor}' \"$0\" \"$@\"\n"
+            f'\'\'\'exec\' "$(dirname -- "$(realpath -- "$0")")"/\'python{minor}\' "$0" "$@"\n'
             "' '''\n"
         ).encode()
         p.write_bytes(tramp + rest)
@@ -167,8 +167,21 @@ def pack_version(version: str, out: Path) -> tuple[str, str]:
         check_no_host_paths(root, str(src))
         # pyenv's pkgconfig and config dir name the prefix too; pbs ships them as they are.
         subprocess.run(
-            ["tar", "-C", tmp, "--sort=name", "--mtime=@0", "--owner=0", "--group=0",
-             "--numeric-owner", "-I", "gzip -n -6", "-cf", str(out / name), "python"],
+            [
+                "tar",
+                "-C",
+                tmp,
+                "--sort=name",
+                "--mtime=@0",
+                "--owner=0",
+                "--group=0",
+                "--numeric-owner",
+                "-I",
+                "gzip -n -6",
+                "-cf",
+                str(out / name),
+                "python",
+            ],
             check=True,
         )
     digest = hashlib.sha256((out / name).read_bytes()).hexdigest()
