@@ -42,6 +42,30 @@ lint: dev
 	$(PY) -m ruff format --check pybuildpack tests integration scripts
 	$(PY) -m mypy pybuildpack
 
+# The buildpack's own interpreter, from the CPython mirror made here (RUNTIME_CATALOG, an
+# operator-style catalog.toml); on a machine that reaches GitHub, RUNTIME_CATALOG= uses the
+# buildpack.toml catalog itself.
+RUNTIME_PYTHON ?= 3.13
+RUNTIME_CATALOG ?= $(MIRROR_DIR)/catalog.toml
+RUNTIME_SOURCES := pyproject.toml scripts/make_runtime.py
+
+.PHONY: runtime
+runtime: dev $(if $(RUNTIME_CATALOG),mirror)
+	$(PY) scripts/make_runtime.py --python $(RUNTIME_PYTHON) --cache $(CACHE) \
+	  $(if $(RUNTIME_CATALOG),--catalog $(RUNTIME_CATALOG)) --dest runtime
+
+# The packaged buildpack: a staged copy with only what runs, byte-compiled, then pack.
+STAGE := build/buildpack
+.PHONY: package
+package: runtime tools
+	rm -rf $(STAGE) && mkdir -p $(STAGE)
+	cp -a bin buildpack.toml README.md $(STAGE)/
+	cp -a runtime $(STAGE)/runtime
+	tar -C . --exclude __pycache__ -cf - pybuildpack | tar -C $(STAGE) -xf -
+	runtime/python/bin/python3 -m compileall -q $(STAGE)/pybuildpack
+	$(PACK) buildpack package build/pybuildpack.cnb --config package.toml --format file
+	@ls -la build/pybuildpack.cnb
+
 .PHONY: update-catalog
 update-catalog: dev
 	$(PY) scripts/update_catalog.py

@@ -106,7 +106,9 @@ def make_wheel(directory: Path, name: str = "demo_pkg", version: str = "1.0") ->
     files = {
         f"{name}/__init__.py": f"VERSION = {version!r}\n",
         f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
-        f"{dist}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        f"{dist}/WHEEL": (
+            "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n"
+        ),
     }
     record = "".join(f"{path},,\n" for path in files) + f"{dist}/RECORD,,\n"
     with zipfile.ZipFile(wheel, "w") as archive:

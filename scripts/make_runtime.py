@@ -1,0 +1,99 @@
+"""Put the buildpack's own CPython, with pybuildpack's dependencies, in ./runtime.
+
+The interpreter comes from a catalog of CPython builds, the same mechanism apps get theirs
+through (the buildpack.toml catalog, or an operator's `dependency-catalog` file): fetched,
+verified against its sha256, unpacked safely and relocated by pybuildpack's own code. The
+result is cached outside the checkout, keyed by the archive's checksum and the dependencies.
+
+usage: make_runtime.py --catalog FILE --python 3.13 --dest runtime --cache DIR
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+from pybuildpack.analysis.python_version import RequestKind, VersionRequest, resolve
+from pybuildpack.catalog import (
+    load_buildpack_catalog,
+    load_catalog_file,
+    normalize_arch,
+    with_overrides,
+)
+from pybuildpack.download import Mirror, extract_tar, fetch
+from pybuildpack.relocate import relocate_cpython
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def runtime_requirements() -> list[str]:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    return sorted(project["dependencies"])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--catalog", type=Path, help="an operator catalog.toml (optional)")
+    parser.add_argument("--python", default="3.13", help="minor version for the runtime")
+    parser.add_argument("--dest", type=Path, default=REPO / "runtime")
+    parser.add_argument("--cache", type=Path, required=True)
+    options = parser.parse_args()
+
+    catalog = load_buildpack_catalog(REPO / "buildpack.toml")
+    if options.catalog:
+        catalog = with_overrides(catalog, [load_catalog_file(options.catalog)])
+    arch = normalize_arch(platform.machine())
+    request = VersionRequest(options.python, "make runtime", RequestKind.MINOR, options.python)
+    _, version = resolve(request, catalog, arch)
+    dependency = catalog.find("cpython", str(version), arch)
+    assert dependency is not None
+    requirements = runtime_requirements()
+    key_source = "\n".join([dependency.checksum, *requirements, Path(__file__).read_text()])
+    key = hashlib.sha256(key_source.encode()).hexdigest()[:12]
+    cached = options.cache / "runtime" / f"{version}-{key}"
+    if not (cached / "python" / "bin" / "python3").exists():
+        print(f"runtime: building CPython {version} with {', '.join(requirements)}")
+        tmp = cached.with_name(cached.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        with tempfile.TemporaryDirectory() as downloads:
+            archive = fetch(dependency, Path(downloads), mirror=Mirror.from_env({}, None))
+            extract_tar(archive, tmp / "python", strip_components=1, uri=dependency.uri)
+        relocate_cpython(tmp / "python")
+        python = tmp / "python" / "bin" / "python3"
+        subprocess.run(
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--no-cache-dir",
+                "--disable-pip-version-check",
+                "--root-user-action=ignore",
+                *requirements,
+            ],
+            check=True,
+        )
+        tmp.rename(cached)
+    else:
+        print(f"runtime: reusing {cached}")
+    stamp = options.dest / ".key"
+    if stamp.is_file() and stamp.read_text() == cached.name:
+        return 0
+    shutil.rmtree(options.dest, ignore_errors=True)
+    shutil.copytree(cached, options.dest, symlinks=True)
+    stamp.write_text(cached.name)
+    print(f"runtime: CPython {version} in {options.dest}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
