@@ -15,7 +15,7 @@ export PYTHONPATH := $(CURDIR)
 
 .PHONY: help
 help:
-	@echo "make run       build and run the sample app (APP=integration/apps/<name> to choose)"
+	@echo "make run       build and run a sample app with pack (APP=integration/apps/<name>)"
 	@echo "make test      lint, unit tests and the real pack/lifecycle integration suite"
 	@echo "make unit      unit tests only"
 	@echo "make lint      ruff + mypy --strict"
@@ -65,6 +65,19 @@ package: runtime tools
 	runtime/python/bin/python3 -m compileall -q $(STAGE)/pybuildpack
 	$(PACK) buildpack package build/pybuildpack.cnb --config package.toml --format file
 	@ls -la build/pybuildpack.cnb
+
+# Build a sample app with real pack + lifecycle on the builder made here, then run it.
+APP ?= integration/apps/flask_gunicorn
+RUN_PORT ?= 8080
+SAMPLE_IMAGE ?= pybuildpack.test/sample:latest
+.PHONY: run
+run: integration-infra
+	$(PACK) build $(SAMPLE_IMAGE) --path $(APP) --builder $(BUILDER) --trust-builder \
+	  --pull-policy never --docker-host inherit \
+	  --volume $(MIRROR_DIR):/platform/bindings/cpython-mirror:ro \
+	  --volume $(CA_BINDING_DIR):/platform/bindings/ca-certificates:ro
+	@echo "Serving $(APP) on http://127.0.0.1:$(RUN_PORT)/ (Ctrl-C stops it)"
+	podman run --rm --init -e PORT=$(RUN_PORT) -p 127.0.0.1:$(RUN_PORT):$(RUN_PORT) $(SAMPLE_IMAGE)
 
 .PHONY: update-catalog
 update-catalog: dev

@@ -25,7 +25,7 @@ from pybuildpack.layers import cpython, pip, venv
 from pybuildpack.log import Logger
 from pybuildpack.trust import ca_bundle, ca_env
 
-DEFAULT_PIP_VERSION = "26.3"
+FALLBACK_PIP_VERSION = "26.3"  # when buildpack.toml has no default-versions.pip
 # pip and compileall write hash-checked .pyc files when this is set: reproducible layers.
 SOURCE_DATE_EPOCH = "315532801"
 
@@ -113,7 +113,9 @@ def build(ctx: BuildContext, log: Logger) -> None:
 
     python_home = cpython.contribute(ctx, dependency, mirror, log)
     tool_env = build_env(ctx, python_home, ca)
-    pip_version = plan.settings.pip_version or DEFAULT_PIP_VERSION
+    pip_version = (
+        plan.settings.pip_version or catalog.default_version("pip") or FALLBACK_PIP_VERSION
+    )
     pip_site = pip.contribute(ctx, python_home, dependency.version, pip_version, tool_env, log)
     venv_path = venv.contribute(
         ctx, plan, python_home, pip_site, f"pip {pip_version}", tool_env, log
