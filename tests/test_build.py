@@ -209,3 +209,23 @@ def test_legacy_positional_arguments(buildpack_dir: Path, dirs: Dirs) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert (layers / "launch.toml").is_file()
+
+
+def test_exec_d_sets_uvicorn_port_from_port(buildpack_dir: Path, dirs: Dirs) -> None:
+    import os
+    import subprocess
+
+    flask_like(dirs)
+    assert run_build(buildpack_dir, dirs).returncode == 0
+    script = dirs.layers / "pybuildpack_python" / "venv" / "exec.d" / "port"
+    assert os.access(script, os.X_OK)
+    env = {"PATH": os.environ["PATH"], "PORT": "9123"}
+    output = subprocess.run(
+        ["/bin/sh", "-c", f'"{script}" 3>&1 1>/dev/null'],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    ).stdout
+    assert 'UVICORN_PORT = "9123"' in output and 'UVICORN_HOST = "0.0.0.0"' in output

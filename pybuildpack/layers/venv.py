@@ -129,12 +129,29 @@ def contribute(
                     log=log,
                     cwd=ctx.app_dir,
                 )
-    _write_env(layer)
+    _write_env(layer, python_home)
     layer.write(LayerTypes(launch=True, build=True, cache=True), wanted.model_dump())
     return layer.path
 
 
-def _write_env(layer: Layer) -> None:
+# Runs at container start (exec.d: no shell needed), after PORT has its value: servers that
+# read their own variables (uvicorn) listen on $PORT on all interfaces unless told otherwise.
+PORT_EXEC_D = """#!{python} -I
+import json, os
+port = os.environ.get("PORT") or "8080"
+lines = []
+if "UVICORN_PORT" not in os.environ:
+    lines.append("UVICORN_PORT = " + json.dumps(port))
+if "UVICORN_HOST" not in os.environ:
+    lines.append('UVICORN_HOST = "0.0.0.0"')
+with os.fdopen(3, "w") as out:
+    out.write("\\n".join(lines) + "\\n")
+"""
+
+
+def _write_env(layer: Layer, python_home: Path) -> None:
     layer.set_env("VIRTUAL_ENV", str(layer.path))
     layer.set_env("PYTHONUNBUFFERED", "1")
     layer.set_env("PORT", "8080", scope=EnvScope.LAUNCH, op=EnvOp.DEFAULT)
+    python = python_home / "bin" / "python3"
+    layer.add_exec_d("port", PORT_EXEC_D.format(python=python))
