@@ -204,7 +204,9 @@ def pack_build(
     if clear_cache:
         cmd.append("--clear-cache")
     if buildpack:
-        cmd += ["--buildpack", buildpack]
+        # Without --trust-extra-buildpacks pack treats a builder with extra buildpacks as
+        # untrusted and pulls docker.io/buildpacksio/lifecycle (not reachable here).
+        cmd += ["--buildpack", buildpack, "--trust-extra-buildpacks"]
     for key, value in (env or {}).items():
         cmd += ["--env", f"{key}={value}"]
     cmd += list(extra_args)
@@ -221,6 +223,7 @@ def pack_build(
     )
     seconds = time.monotonic() - start
     result = BuildResult(image=image, log=proc.stdout, seconds=seconds, returncode=proc.returncode)
+    save_log(image, " ".join(cmd), result)
     if expect_fail:
         if result.ok:
             raise AssertionError(
@@ -236,6 +239,24 @@ def pack_build(
     if old_id and new_id and old_id != new_id:
         podman("rmi", old_id, check=False)
     return result
+
+
+_log_counter = 0
+
+
+def save_log(image: str, command: str, result: BuildResult) -> Path:
+    """Keep every build log under $(CACHE)/integration-logs/ (printed path on failure)."""
+    global _log_counter
+    _log_counter += 1
+    logs = config().cache / "integration-logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    stem = image.split("/")[-1].replace(":", "_")
+    path = logs / f"{time.strftime('%H%M%S')}-{_log_counter:02d}-{stem}.log"
+    path.write_text(
+        f"$ {command}\n# exit {result.returncode} after {result.seconds:.1f}s\n{result.log}"
+    )
+    print(f"build log: {path}", flush=True)
+    return path
 
 
 def tail(text: str, lines: int = 60) -> str:

@@ -95,6 +95,7 @@ $(MIRROR_DIR)/catalog.toml: | images
 	  && $(HOST_PYTHON) $(INTEG_TOOLS)/make_mirror.py $(MIRROR_DIR).tmp $(MIRROR_DEFAULT) $(MIRROR_VERSIONS) \
 	  && $(INTEG_TOOLS)/verify-mirror.sh $(MIRROR_DIR).tmp $(RUN_IMAGE) \
 	  && rm -rf $(MIRROR_DIR) && mv $(MIRROR_DIR).tmp $(MIRROR_DIR) \
+	  && find $(CACHE)/mirror -mindepth 1 -maxdepth 1 ! -name $(MIRROR_KEY) -exec rm -rf {} + \
 	  && echo "mirror: took $$(( $$(date +%s) - start ))s"
 
 # ----------------------------------------------------------------------------------- ca-binding

@@ -145,6 +145,31 @@ def bundle_libs(root: Path, minor: str) -> list[str]:
     return sorted(needed)
 
 
+def compile_bytecode(root: Path, minor: str) -> None:
+    """Ship the stdlib's bytecode, as pbs archives do, so that running the interpreter does not
+    write __pycache__ into the (read-only in spirit) CPython layer. Hash-checked pycs do not
+    depend on file mtimes, which the archive normalizes; a source the buildpack rewrites on
+    install (_sysconfigdata_*.py) is noticed and recompiled."""
+    subprocess.run(
+        [
+            str(root / "bin" / f"python{minor}"),
+            "-E",
+            "-s",
+            "-B",  # imports made while compiling must not leave timestamp-based pycs behind
+            "-m",
+            "compileall",
+            "-q",
+            "-f",
+            "-j0",
+            "--invalidation-mode",
+            "checked-hash",
+            str(root / "lib" / f"python{minor}"),
+        ],
+        check=True,
+        env={"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"},
+    )
+
+
 def check_no_host_paths(root: Path, prefix: str) -> None:
     for e in root.rglob("*"):
         if is_elf(e):
@@ -165,6 +190,7 @@ def pack_version(version: str, out: Path) -> tuple[str, str]:
         relocatable_scripts(root / "bin", minor)
         libs = bundle_libs(root, minor)
         check_no_host_paths(root, str(src))
+        compile_bytecode(root, minor)
         # pyenv's pkgconfig and config dir name the prefix too; pbs ships them as they are.
         subprocess.run(
             [
