@@ -72,7 +72,8 @@ def test_second_build_reuses_layers(buildpack_dir: Path, dirs: Dirs) -> None:
     write_app(dirs.app, {"main.py": "print('changed source only')\n"})
     second = run_build(buildpack_dir, dirs)
     assert second.returncode == 0, second.stdout + second.stderr
-    assert f"Reusing cached CPython {PY_VERSION}" in second.stdout
+    assert f"Installing CPython {PY_VERSION}" in second.stdout
+    assert "Reusing cached CPython" in second.stdout
     assert "Reusing cached virtual environment" in second.stdout
     assert marker.read_text() == "kept"
 

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict
 from pybuildpack.catalog import Dependency
 from pybuildpack.cnb.context import BuildContext
 from pybuildpack.cnb.layers import Layer, LayerTypes
-from pybuildpack.cnb.reuse import reasons_to_rebuild
 from pybuildpack.download import Mirror, extract_tar, fetch
+from pybuildpack.layers.reuse import reuse_or_reset
 from pybuildpack.log import Logger
 from pybuildpack.relocate import relocate_cpython
 
@@ -49,16 +49,7 @@ def contribute(
         python_version=dependency.version, arch=dependency.arch, checksum=dependency.checksum
     )
     log.header(f"Installing CPython {dependency.version}")
-    restored = layer.restored_metadata()
-    reasons = reasons_to_rebuild(restored, wanted, LABELS)
-    if not reasons:
-        log.detail(f"Reusing cached CPython {dependency.version}")
-    else:
-        if restored is not None:
-            log.detail("Discarding cached CPython because:")
-            for reason in reasons:
-                log.subdetail(f"- {reason}")
-        layer.reset()
+    if not reuse_or_reset(layer, wanted, "CPython", log, LABELS):
         with tempfile.TemporaryDirectory(prefix="pybuildpack-") as tmp:
             with log.timed(f"Downloading {dependency.uri}"):
                 archive = fetch(dependency, Path(tmp), mirror=mirror, log=log)

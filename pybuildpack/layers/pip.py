@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict
 
 from pybuildpack.cnb.context import BuildContext
 from pybuildpack.cnb.layers import Layer, LayerTypes
-from pybuildpack.cnb.reuse import reasons_to_rebuild
 from pybuildpack.errors import InternalError
+from pybuildpack.layers.reuse import reuse_or_reset
 from pybuildpack.log import Logger
 from pybuildpack.runner import run
 
@@ -51,16 +51,7 @@ def contribute(
     layer = Layer(ctx.layers_dir, LAYER)
     wanted = PipMetadata(python_version=python_version, pip_version=pip_version)
     log.header(f"Installing pip {pip_version}")
-    restored = layer.restored_metadata()
-    reasons = reasons_to_rebuild(restored, wanted)
-    if not reasons:
-        log.detail(f"Reusing cached pip {pip_version}")
-    else:
-        if restored is not None:
-            log.detail("Discarding cached pip because:")
-            for reason in reasons:
-                log.subdetail(f"- {reason}")
-        layer.reset()
+    if not reuse_or_reset(layer, wanted, "pip", log):
         wheel = bundled_pip_wheel(python_home)
         bundled = wheel.name.split("-")[1]
         source = str(wheel) if bundled == pip_version else f"pip=={pip_version}"

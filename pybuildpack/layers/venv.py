@@ -17,8 +17,8 @@ from pybuildpack.analysis.analyze import BuildPlan
 from pybuildpack.analysis.package_manager import PackageManager
 from pybuildpack.cnb.context import BuildContext
 from pybuildpack.cnb.layers import EnvOp, EnvScope, Layer, LayerTypes
-from pybuildpack.cnb.reuse import reasons_to_rebuild
 from pybuildpack.errors import UnsupportedPackageManager
+from pybuildpack.layers.reuse import reuse_or_reset
 from pybuildpack.log import Logger
 from pybuildpack.runner import run
 
@@ -94,16 +94,7 @@ def contribute(
     log.header("Installing dependencies")
     command = _install_command(plan)
     wheel_cache = pip_cache(ctx, version, ctx.target.arch)
-    restored = layer.restored_metadata()
-    reasons = reasons_to_rebuild(restored, wanted, LABELS)
-    if not reasons:
-        log.detail("Reusing cached virtual environment (dependencies are unchanged)")
-    else:
-        if restored is not None:
-            log.detail("Discarding cached virtual environment because:")
-            for reason in reasons:
-                log.subdetail(f"- {reason}")
-        layer.reset()
+    if not reuse_or_reset(layer, wanted, "virtual environment", log, LABELS):
         run(
             [str(python_home / "bin" / "python3"), "-m", "venv", "--without-pip", str(layer.path)],
             step="venv",
