@@ -162,7 +162,7 @@ def test_run_command_from_platform_env(buildpack_dir: Path, dirs: Dirs) -> None:
     (dirs.platform / "env" / "RUN_COMMAND").write_text("python serve.py --port $PORT")
     assert run_build(buildpack_dir, dirs).returncode == 0
     web = launch(dirs)["processes"][0]  # type: ignore[index]
-    assert web["command"] == ["python", "serve.py", "--port", "$(PORT)"]
+    assert web["command"] == ["pybuildpack-exec", "python", "serve.py", "--port", "$PORT"]
 
 
 def test_pip_install_failure_is_reported(buildpack_dir: Path, dirs: Dirs) -> None:
@@ -230,3 +230,25 @@ def test_exec_d_sets_uvicorn_port_from_port(buildpack_dir: Path, dirs: Dirs) -> 
         timeout=30,
     ).stdout
     assert 'UVICORN_PORT = "9123"' in output and 'UVICORN_HOST = "0.0.0.0"' in output
+
+
+def test_expander_expands_env_and_execs(buildpack_dir: Path, dirs: Dirs) -> None:
+    import os
+    import subprocess
+
+    flask_like(dirs)
+    assert run_build(buildpack_dir, dirs).returncode == 0
+    expander = dirs.layers / "pybuildpack_python" / "venv" / "bin" / "pybuildpack-exec"
+    env = {"PATH": os.environ["PATH"], "PORT": "9123"}
+    result = subprocess.run(
+        [str(expander), "echo", "0.0.0.0:$PORT", "${PORT}", "${WORKERS:-4}", "$NOPE."],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.stdout == "0.0.0.0:9123 9123 4 .\n"
+    missing = subprocess.run(
+        [str(expander), "no-such-program"], env=env, capture_output=True, text=True, timeout=30
+    )
+    assert missing.returncode == 1 and "cannot run no-such-program" in missing.stderr

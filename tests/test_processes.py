@@ -77,9 +77,12 @@ def test_empty_run_command_is_an_error(tmp_path: Path) -> None:
     [
         (
             "gunicorn app:app --bind 0.0.0.0:$PORT",
-            ("gunicorn", "app:app", "--bind", "0.0.0.0:$(PORT)"),
+            ("pybuildpack-exec", "gunicorn", "app:app", "--bind", "0.0.0.0:$PORT"),
         ),
-        ("uvicorn main:app --port ${PORT}", ("uvicorn", "main:app", "--port", "$(PORT)")),
+        (
+            "uvicorn main:app --port ${PORT}",
+            ("pybuildpack-exec", "uvicorn", "main:app", "--port", "${PORT}"),
+        ),
         ("python -c 'print(1)'", ("python", "-c", "print(1)")),
         ("python a.py && python b.py", ("/bin/sh", "-c", "python a.py && python b.py")),
         ("python a.py > log", ("/bin/sh", "-c", "python a.py > log")),

@@ -4,9 +4,11 @@ Order: RUN_COMMAND / BP_RUN_COMMAND (web), every Procfile entry (web is the defa
 `gunicorn app:app` when gunicorn is a dependency and app.py defines `app`, else
 `python app.py` / `python main.py`. Full framework discovery is its own step (issue 5).
 
-Commands run without a shell (the launcher execs them). `$PORT` and `${PORT}` are written as
-the launcher's `$(PORT)` interpolation; a command that needs a real shell (pipes, `&&`,
-redirects) runs under `/bin/sh -c`, which then needs a shell in the run image.
+Commands run without a shell (the launcher execs them as they are, expanding nothing). A
+command that refers to variables (`$PORT`, `${PORT}`, `${PORT:-5000}`) starts through
+`pybuildpack-exec`, which expands them at container start and execs the command, so no shell
+is needed; a command that needs a real shell (pipes, `&&`, redirects) runs under
+`/bin/sh -c`, which then needs a shell in the run image.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from pybuildpack.errors import InvalidConfig, InvalidProcfile
 
 _PROCFILE_LINE = re.compile(r"^([A-Za-z0-9._-]+)\s*:\s*(.+)$")
 _SHELL_SYNTAX = re.compile(r"[|&;<>`]|\$\(|\n")
-_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+_VAR = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}|\$[A-Za-z_][A-Za-z0-9_]*")
+EXPANDER = "pybuildpack-exec"
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,9 @@ def to_argv(command: str) -> tuple[str, ...]:
         words = shlex.split(command)
     except ValueError:
         return ("/bin/sh", "-c", command)
-    return tuple(_VAR.sub(lambda m: f"$({m.group(1) or m.group(2)})", w) for w in words)
+    if any(_VAR.search(word) for word in words):
+        return (EXPANDER, *words)
+    return tuple(words)
 
 
 def parse_procfile(project: Project) -> list[tuple[str, str]]:

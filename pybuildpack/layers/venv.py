@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from pybuildpack.analysis.analyze import BuildPlan
 from pybuildpack.analysis.package_manager import PackageManager
+from pybuildpack.analysis.processes import EXPANDER
 from pybuildpack.cnb.context import BuildContext
 from pybuildpack.cnb.layers import EnvOp, EnvScope, Layer, LayerTypes
 from pybuildpack.errors import UnsupportedPackageManager
@@ -140,9 +141,32 @@ with os.fdopen(3, "w") as out:
 """
 
 
+# Starts a process whose command refers to env vars: expands $VAR, ${VAR}, ${VAR:-default}
+# in its arguments at container start and execs it (the launcher expands nothing itself).
+EXPANDER_SCRIPT = """#!{python} -I
+import os, re, sys
+VAR = re.compile(r"\\$\\{{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}}]*))?\\}}|\\$([A-Za-z_][A-Za-z0-9_]*)")
+def expand(word):
+    def value(m):
+        name = m.group(1) or m.group(3)
+        return os.environ.get(name) or (m.group(2) or "")
+    return VAR.sub(value, word)
+if len(sys.argv) < 2:
+    sys.exit("usage: pybuildpack-exec COMMAND [ARG...]")
+argv = [expand(word) for word in sys.argv[1:]]
+try:
+    os.execvp(argv[0], argv)
+except OSError as err:
+    sys.exit(f"pybuildpack-exec: cannot run {{argv[0]}}: {{err.strerror}}")
+"""
+
+
 def _write_env(layer: Layer, python_home: Path) -> None:
     layer.set_env("VIRTUAL_ENV", str(layer.path))
     layer.set_env("PYTHONUNBUFFERED", "1")
     layer.set_env("PORT", "8080", scope=EnvScope.LAUNCH, op=EnvOp.DEFAULT)
     python = python_home / "bin" / "python3"
     layer.add_exec_d("port", PORT_EXEC_D.format(python=python))
+    expander = layer.path / "bin" / EXPANDER
+    expander.write_text(EXPANDER_SCRIPT.format(python=python), encoding="utf-8")
+    expander.chmod(0o755)
