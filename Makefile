@@ -46,6 +46,8 @@ lint: dev
 # operator-style catalog.toml); on a machine that reaches GitHub, RUNTIME_CATALOG= uses the
 # buildpack.toml catalog itself.
 RUNTIME_PYTHON ?= 3.13
+# The runtime is native code: a package carries the runtime of the machine that made it.
+RUNTIME_ARCH := $(shell uname -m | sed -e s/x86_64/amd64/ -e s/aarch64/arm64/)
 RUNTIME_CATALOG ?= $(MIRROR_DIR)/catalog.toml
 RUNTIME_SOURCES := pyproject.toml scripts/make_runtime.py
 
@@ -63,7 +65,8 @@ package: runtime tools
 	cp -a runtime $(STAGE)/runtime
 	tar -C . --exclude __pycache__ -cf - pybuildpack | tar -C $(STAGE) -xf -
 	runtime/python/bin/python3 -m compileall -q $(STAGE)/pybuildpack
-	$(PACK) buildpack package build/pybuildpack.cnb --config package.toml --format file
+	$(PACK) buildpack package build/pybuildpack.cnb --config package.toml --format file \
+	  --target linux/$(RUNTIME_ARCH)
 	@ls -la build/pybuildpack.cnb
 
 # Build a sample app with real pack + lifecycle on the builder made here, then run it.
