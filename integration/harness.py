@@ -408,6 +408,38 @@ def image_metadata(image: str) -> ImageMetadata:
     )
 
 
+def layer_files(image: str, layer: str) -> dict[str, str]:
+    """path -> sha256 of every regular file in one of our layers of image (for diagnosis)."""
+    import hashlib
+    import tarfile
+    import tempfile
+
+    digest = image_metadata(image).layers[layer].removeprefix("sha256:")
+    with tempfile.TemporaryDirectory() as tmp:
+        podman("save", "-q", "--format", "docker-dir", "-o", f"{tmp}/img", image)
+        files: dict[str, str] = {}
+        with tarfile.open(f"{tmp}/img/{digest}") as tar:
+            for member in tar:
+                if member.isfile():
+                    data = tar.extractfile(member)
+                    assert data is not None
+                    files[member.name] = hashlib.sha256(data.read()).hexdigest()
+                else:
+                    files[member.name] = f"<{member.type!r} mode={member.mode:o}>"
+        return files
+
+
+def layer_diff(a: dict[str, str], b: dict[str, str], limit: int = 40) -> str:
+    """Which files differ between two layer_files() maps (explains a digest change)."""
+    lines = [
+        f"{'changed' if p in a and p in b else 'only in ' + ('old' if p in a else 'new')}: {p}"
+        for p in sorted(set(a) | set(b))
+        if a.get(p) != b.get(p)
+    ]
+    more = f"\n... and {len(lines) - limit} more" if len(lines) > limit else ""
+    return "\n".join(lines[:limit]) + more
+
+
 def mb(size: int) -> str:
     return f"{size / 1_000_000:.1f} MB"
 

@@ -12,6 +12,14 @@ import harness
 IMAGE = harness.image_name("rebuild_flask")
 
 
+def explain(layer: str, cold_files: dict[str, str], log: str) -> str:
+    diff = harness.layer_diff(cold_files, harness.layer_files(IMAGE, layer))
+    return (
+        f"the {layer} layer changed; files that differ from the cold build's layer:\n"
+        f"{diff}\n--- build log tail ---\n{harness.tail(log, 40)}"
+    )
+
+
 def greeting(image: str) -> str:
     with harness.run_app(image) as url:
         status, text = harness.http_get(url + "/")
@@ -24,6 +32,8 @@ def test_rebuild_reuses_layers(cfg, scratch: Path) -> None:
     cold = harness.pack_build(app, IMAGE, clear_cache=True)
     cold_meta = harness.image_metadata(IMAGE)
     assert {"cpython", "venv"} <= set(cold_meta.layers), cold_meta.layers
+    # the cold layers' files, so that a failure below can say which files differ
+    cold_files = {layer: harness.layer_files(IMAGE, layer) for layer in ("cpython", "venv")}
     assert greeting(IMAGE) == "hello from flask"
 
     # 1. app source only
@@ -33,8 +43,8 @@ def test_rebuild_reuses_layers(cfg, scratch: Path) -> None:
     warm_meta = harness.image_metadata(IMAGE)
     assert greeting(IMAGE) == "hello again from flask", "the rebuilt image runs the new source"
     for layer in ("cpython", "venv"):
-        assert warm_meta.layers[layer] == cold_meta.layers[layer], (
-            f"{layer} layer was rebuilt after a source-only change:\n{harness.tail(warm.log, 80)}"
+        assert warm_meta.layers[layer] == cold_meta.layers[layer], explain(
+            layer, cold_files[layer], warm.log
         )
     assert "Reusing" in warm.log, harness.tail(warm.log, 80)
     harness.report(
@@ -49,7 +59,9 @@ def test_rebuild_reuses_layers(cfg, scratch: Path) -> None:
     reqs.write_text(reqs.read_text() + "six==1.17.0\n")
     changed = harness.pack_build(app, IMAGE)
     changed_meta = harness.image_metadata(IMAGE)
-    assert changed_meta.layers["cpython"] == cold_meta.layers["cpython"], harness.tail(changed.log)
+    harness.report(f"rebuild flask_gunicorn: requirements-change rebuild {changed.seconds:.1f}s")
     assert changed_meta.layers["venv"] != cold_meta.layers["venv"], harness.tail(changed.log)
     assert greeting(IMAGE) == "hello again from flask"
-    harness.report(f"rebuild flask_gunicorn: requirements-change rebuild {changed.seconds:.1f}s")
+    assert changed_meta.layers["cpython"] == cold_meta.layers["cpython"], explain(
+        "cpython", cold_files["cpython"], changed.log
+    )
