@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 APPS_DIR = Path(__file__).resolve().parent / "apps"
-IMAGE_PREFIX = "pybuildpack.test/it-"
+IMAGE_PREFIX = os.environ.get("PYBUILDPACK_IMAGE_PREFIX", "pybuildpack.test/it-")
 BUILD_TIMEOUT = 1500
 
 

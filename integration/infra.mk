@@ -35,11 +35,11 @@ PODMAN_SOCK := $(CACHE)/podman/podman.sock
 DOCKER_HOST := unix://$(PODMAN_SOCK)
 PACK_HOME := $(CACHE)/pack-home
 
-BUILD_IMAGE := localhost/pybuildpack/build:bookworm
-RUN_IMAGE := localhost/pybuildpack/run:bookworm
+BUILD_IMAGE ?= localhost/pybuildpack/build:bookworm
+RUN_IMAGE ?= localhost/pybuildpack/run:bookworm
 # A dotted registry name: podman's Docker-compatible API stores images that pack loads as
 # `localhost/x` under `docker.io/localhost/x`, which the podman CLI then cannot find by name.
-BUILDER := pybuildpack.test/builder:test
+BUILDER ?= pybuildpack.test/builder:test
 BUILDPACK_ID := pybuildpack/python
 # The buildpack the builder carries: this checkout (bin/, buildpack.toml, runtime/).
 BUILDER_BUILDPACK ?= $(CURDIR)
