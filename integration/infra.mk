@@ -121,6 +121,7 @@ builder: $(BUILDER_PREREQS)
 INTEGRATION_ENV = \
 	PYBUILDPACK_CACHE=$(CACHE) \
 	PYBUILDPACK_SOURCE=$(CURDIR) \
+	PYBUILDPACK_PACKAGE=$(CURDIR)/build/pybuildpack.cnb \
 	PYBUILDPACK_PACK=$(PACK) \
 	PYBUILDPACK_CRANE=$(CRANE) \
 	PYBUILDPACK_LIFECYCLE_TGZ=$(LIFECYCLE_TGZ) \
@@ -137,7 +138,8 @@ PYTEST_ARGS ?=
 .PHONY: integration integration-infra
 integration-infra: tools images mirror ca-binding builder
 
-integration: dev integration-infra
+# `package` (the lead's target: pack buildpack package --format file) is tested too.
+integration: dev integration-infra package
 	$(INTEGRATION_ENV) $(PY) -m pytest -q -rA -m integration $(PYTEST_ARGS) integration
 
 # Print the variables (for scripts and for humans).
