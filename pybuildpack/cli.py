@@ -13,6 +13,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 BUILDPACK_DIR = Path(__file__).resolve().parents[1]
+
+
+def catalog_dir() -> Path:
+    """Where buildpack.toml is: the buildpack itself, or `share/pybuildpack` after pip install."""
+    if (BUILDPACK_DIR / "buildpack.toml").is_file():
+        return BUILDPACK_DIR
+    return Path(sys.prefix) / "share" / "pybuildpack"
 EXIT_FAIL = 100
 
 
@@ -117,7 +124,7 @@ def plan(args: Sequence[str]) -> int:
         return 1
     env = dict(options.env)
     bindings = (options.platform or Path("/nonexistent")) / "bindings"
-    catalog = effective_catalog(BUILDPACK_DIR, bindings)
+    catalog = effective_catalog(catalog_dir(), bindings)
     result = analyze(app_dir, env, catalog, normalize_arch(options.arch))
     detected = bool(python_files(app_dir))
     data = result.to_json()
