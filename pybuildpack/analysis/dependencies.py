@@ -31,11 +31,27 @@ def requirement_files(project: Project, name: str = "requirements.txt") -> list[
     return seen
 
 
+def logical_lines(text: str) -> list[str]:
+    """pip's view of a requirements file: `\\` continuations joined, comments dropped."""
+    lines: list[str] = []
+    pending = ""
+    for raw in text.splitlines():
+        line = raw.split(" #", 1)[0].rstrip() if not raw.lstrip().startswith("#") else ""
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        lines.append((pending + line).strip())
+        pending = ""
+    if pending.strip():
+        lines.append(pending.strip())
+    return lines
+
+
 def _from_requirements(project: Project) -> set[str]:
     names: set[str] = set()
     for rel in requirement_files(project):
-        for raw in (project.text(rel) or "").splitlines():
-            line = raw.split(" #", 1)[0].strip()
+        for logical in logical_lines(project.text(rel) or ""):
+            line = re.split(r"\s--?[A-Za-z]", logical, maxsplit=1)[0].strip()
             if not line or line.startswith("#"):
                 continue
             egg = _EGG.search(line)
