@@ -2,16 +2,28 @@
 # make-builder.sh TEMPLATE OUT_TOML BUILDER_IMAGE BUILDPACK_DIR BUILDPACK_ID LIFECYCLE_TGZ BUILD_IMAGE RUN_IMAGE STAMP_DIR
 # Renders builder.toml and runs `pack builder create` (against $DOCKER_HOST, no pulls) unless a
 # builder made from the same inputs (template, buildpack files, lifecycle, images) exists.
+# A buildpack *directory* is staged first (the same files `make package` ships: bin/,
+# buildpack.toml, pybuildpack/, runtime/, README.md), so the builder does not carry the
+# checkout's .git, build/, tests or caches.
 set -euo pipefail
 tmpl=$1 out=$2 builder=$3 bp=$4 bp_id=$5 lc=$6 build_image=$7 run_image=$8 stamps=$9
 : "${PACK:?}" "${DOCKER_HOST:?}"
+if [[ -d $bp ]]; then
+  stage=$stamps/buildpack
+  rm -rf "$stage.tmp" && mkdir -p "$stage.tmp"
+  files=()
+  for f in bin buildpack.toml pybuildpack runtime README.md LICENSE; do [[ -e $bp/$f ]] && files+=("$f"); done
+  tar -C "$bp" --exclude=__pycache__ --exclude='*.pyc' -cf - "${files[@]}" | tar -C "$stage.tmp" -xf -
+  rm -rf "$stage" && mv "$stage.tmp" "$stage"
+  bp=$stage
+fi
 sed -e "s|@BUILDPACK_URI@|$bp|g" -e "s|@BUILDPACK_ID@|$bp_id|g" -e "s|@LIFECYCLE_URI@|file://$lc|g" \
     -e "s|@BUILD_IMAGE@|$build_image|g" -e "s|@RUN_IMAGE@|$run_image|g" "$tmpl" >"$out.tmp"
 mv "$out.tmp" "$out"
 # Inputs: the rendered toml, the image IDs, the lifecycle tarball, and the buildpack's files
 # (names, sizes, mtimes; runtime/ included) -- cheap to compute on every run.
 key=$( { cat "$out"; podman image inspect --format '{{.Id}}' "$build_image" "$run_image"; sha256sum "$lc";
-         (cd "$bp" && find . \( -path ./.git -o -path ./integration -o -path ./tests -o -name __pycache__ -o -name '.*_cache' \) -prune -o -printf '%p %s %T@\n' | LC_ALL=C sort); } | sha256sum | cut -c1-16)
+         (cd "$bp" && find . -type f -printf '%p %s\n' -exec sha256sum {} + 2>/dev/null | LC_ALL=C sort); } | sha256sum | cut -c1-16)
 stamp=$stamps/builder-$key
 if [[ -f $stamp ]] && podman image exists "$builder" \
    && [[ "$(podman image inspect --format '{{.Id}}' "$builder")" == "$(cat "$stamp")" ]]; then
