@@ -60,6 +60,18 @@ class Builds:
             self.results[name] = result
         return self.results[name]
 
+    def rebuild_source_only(self, name: str) -> harness.BuildResult:
+        """Change the app's main source file (only) and build again with the cache."""
+        app = self.scratch / name
+        for candidate in ("app.py", "main.py", "web.py", "manage.py"):
+            if (app / candidate).is_file():
+                with (app / candidate).open("a") as f:
+                    f.write("\n# a source-only change\n")
+                break
+        else:
+            raise AssertionError(f"no main source file in {app}")
+        return harness.pack_build(app, harness.image_name(name))
+
 
 @pytest.fixture(scope="session")
 def builds(cfg: harness.Config, scratch: Path) -> Iterator[Builds]:

@@ -68,6 +68,20 @@ def test_app_builds_and_answers(app: App, builds) -> None:
         f"{sorted(meta.processes)}, image {harness.mb(meta.size)}"
     )
 
+    # a source-only rebuild reuses every layer of ours (same digests) and is faster
+    warm = builds.rebuild_source_only(app.name)
+    warm_meta = harness.image_metadata(result.image)
+    for layer in ("cpython", "venv"):
+        if layer in meta.layers:
+            assert warm_meta.layers.get(layer) == meta.layers[layer], (
+                f"{layer} changed on a source-only rebuild:\n{harness.tail(warm.log)}"
+            )
+    harness.report(
+        f"{app.name}: cold build {result.seconds:.1f}s, source-only rebuild {warm.seconds:.1f}s"
+    )
+    with harness.run_app(result.image) as url:
+        assert harness.http_get(url + "/")[0] == 200
+
 
 def check_flask(url: str, body: dict, meta: harness.ImageMetadata) -> None:
     assert "gunicorn" in body["server"], f"served by gunicorn (no Procfile): {body}"

@@ -163,6 +163,12 @@ def compile_bytecode(root: Path, minor: str) -> None:
             "-j0",
             "--invalidation-mode",
             "checked-hash",
+            # record /python/lib/... as the source path, not the random staging dir: the
+            # archives come out byte-identical run after run (import fixes co_filename anyway)
+            "-s",
+            str(root.parent),
+            "-p",
+            "/",
             str(root / "lib" / f"python{minor}"),
         ],
         check=True,
