@@ -85,6 +85,9 @@ def processes(plan: BuildPlan, log: Logger) -> Launch:
         marker = " (default)" if proc.default else ""
         log.detail(f"{proc.type}{marker}: {' '.join(proc.command)}")
         log.subdetail(f"because {proc.reason}")
+    for warning in plan.warnings:
+        title, _, body = warning.partition("\n")
+        log.warning(title, body)
     if not plan.processes:
         log.warning(
             "No start command found",

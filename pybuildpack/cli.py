@@ -20,6 +20,8 @@ def catalog_dir() -> Path:
     if (BUILDPACK_DIR / "buildpack.toml").is_file():
         return BUILDPACK_DIR
     return Path(sys.prefix) / "share" / "pybuildpack"
+
+
 EXIT_FAIL = 100
 
 
@@ -133,6 +135,8 @@ def plan(args: Sequence[str]) -> int:
         print(json.dumps(data, indent=2))
     else:
         _print_plan(data, result.python_request.line)
+        for warning in result.warnings:
+            print(f"Warning: {warning}")
     return 0 if detected else EXIT_FAIL
 
 

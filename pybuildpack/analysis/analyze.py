@@ -10,6 +10,7 @@ from packaging.version import Version
 
 from pybuildpack.analysis import dependencies, package_manager, processes, python_version
 from pybuildpack.analysis.detect import python_files
+from pybuildpack.analysis.django_project import DjangoProject
 from pybuildpack.analysis.package_manager import ManagerChoice
 from pybuildpack.analysis.processes import ProcessPlan
 from pybuildpack.analysis.project import Project
@@ -29,6 +30,8 @@ class BuildPlan:
     processes: tuple[ProcessPlan, ...]
     collectstatic: bool
     settings: Settings
+    warnings: tuple[str, ...] = ()
+    django: DjangoProject | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -74,9 +77,14 @@ def analyze(app_dir: Path, env: Mapping[str, str], catalog: VersionCatalog, arch
     )
     choice = package_manager.choose(project, env)
     declared = dependencies.declared_dependencies(project)
-    procs = processes.plan_processes(project, env, declared)
+    start = processes.plan_start(project, env, declared)
+    # Heroku's rule, decided from the settings where they can be read: a Django app with
+    # django.contrib.staticfiles gets collectstatic (a missing STATIC_ROOT then fails the
+    # build with how to fix it); settings we cannot read statically are left to the build.
     collectstatic = (
-        project.exists("manage.py") and "django" in declared and not settings.disable_collectstatic
+        start.django is not None
+        and start.django.staticfiles is not False
+        and not settings.disable_collectstatic
     )
     return BuildPlan(
         detected=bool(found),
@@ -86,7 +94,9 @@ def analyze(app_dir: Path, env: Mapping[str, str], catalog: VersionCatalog, arch
         manager=choice,
         dependency_files=_dependency_files(project, choice),
         dependencies=declared,
-        processes=tuple(procs),
+        processes=start.processes,
         collectstatic=collectstatic,
         settings=settings,
+        warnings=start.warnings,
+        django=start.django,
     )

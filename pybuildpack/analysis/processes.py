@@ -1,8 +1,10 @@
 """How the app starts: launch processes, each with the reason it was chosen.
 
-Order: RUN_COMMAND / BP_RUN_COMMAND (web), every Procfile entry (web is the default), then
-`gunicorn app:app` when gunicorn is a dependency and app.py defines `app`, else
-`python app.py` / `python main.py`. Full framework discovery is its own step (issue 5).
+Order (the seeds'): RUN_COMMAND / BP_RUN_COMMAND for `web`; every Procfile entry (`web` is the
+default); then, for `web`, Django (manage.py and Django among the dependencies), app objects
+found in the code, a single `[project.scripts]` entry, `python app.py` / `python main.py`
+(see start_command.py). With BP_LIVE_RELOAD_ENABLED a `reload` process serves the same app
+with the server's own reload flag.
 
 Commands run without a shell (the launcher execs them as they are, expanding nothing). A
 command that refers to variables (`$PORT`, `${PORT}`, `${PORT:-5000}`) starts through
@@ -19,13 +21,23 @@ import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from pybuildpack.analysis.django_project import DjangoProject, analyze_django
 from pybuildpack.analysis.project import Project
+from pybuildpack.analysis.pysource import SourceIndex
+from pybuildpack.analysis.start_command import (
+    EXPANDER,
+    Entrypoint,
+    WebCommand,
+    detect_web,
+    entrypoint_from_argv,
+    reload_flag,
+)
+from pybuildpack.config import flag
 from pybuildpack.errors import InvalidConfig, InvalidProcfile
 
 _PROCFILE_LINE = re.compile(r"^([A-Za-z0-9._-]+)\s*:\s*(.+)$")
 _SHELL_SYNTAX = re.compile(r"[|&;<>`]|\$\(|\n")
 _VAR = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}|\$[A-Za-z_][A-Za-z0-9_]*")
-EXPANDER = "pybuildpack-exec"
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,14 @@ class ProcessPlan:
     args: tuple[str, ...]
     default: bool
     reason: str
+    entrypoint: Entrypoint | None = None
+
+
+@dataclass(frozen=True)
+class StartPlan:
+    processes: tuple[ProcessPlan, ...]
+    warnings: tuple[str, ...]
+    django: DjangoProject | None
 
 
 def to_argv(command: str) -> tuple[str, ...]:
@@ -108,40 +128,85 @@ def _run_command(env: Mapping[str, str]) -> tuple[str, str] | None:
     return None
 
 
-def _detected_web(project: Project, dependencies: frozenset[str]) -> ProcessPlan | None:
-    if "gunicorn" in dependencies and defines_module_attr(project, "app.py", "app"):
-        return ProcessPlan(
-            "web",
-            ("gunicorn", "app:app"),
-            (),
-            True,
-            "gunicorn is a dependency and app.py defines `app`",
-        )
-    for script in ("app.py", "main.py"):
-        if project.exists(script):
-            return ProcessPlan("web", ("python", script), (), True, f"{script} exists")
+def _fallback_web(project: Project, deps: frozenset[str]) -> WebCommand | None:
+    """`app:app`, `main:app`, `wsgi:application` when those files define them."""
+    server = "gunicorn" if "gunicorn" in deps else "uvicorn" if "uvicorn" in deps else None
+    if server is None:
+        return None
+    for filename, attr in (("app.py", "app"), ("main.py", "app"), ("wsgi.py", "application")):
+        if defines_module_attr(project, filename, attr):
+            entry = Entrypoint(filename.removesuffix(".py"), attr)
+            return WebCommand(
+                (server, entry.spec),
+                f"{server} is a dependency and {filename} defines `{attr}`",
+                entry,
+                reload_flag=("--reload",),
+            )
     return None
+
+
+def plan_start(project: Project, env: Mapping[str, str], dependencies: frozenset[str]) -> StartPlan:
+    processes: dict[str, ProcessPlan] = {}
+    warnings: list[str] = []
+    reload: tuple[str, ...] | None = None
+    for name, command in parse_procfile(project):
+        argv = to_argv(command)
+        processes[name] = ProcessPlan(
+            name, argv, (), name == "web", f"Procfile entry `{name}`", entrypoint_from_argv(argv)
+        )
+        if name == "web":
+            reload = reload_flag(argv)
+    index = SourceIndex(project.app_dir)
+    django = (
+        analyze_django(project, index, env)
+        if project.exists("manage.py") and "django" in dependencies
+        else None
+    )
+    override = _run_command(env)
+    if override:
+        variable, command = override
+        argv = to_argv(command)
+        processes["web"] = ProcessPlan(
+            "web", argv, (), True, f"{variable} is set", entrypoint_from_argv(argv)
+        )
+        reload = reload_flag(argv)
+    elif "web" not in processes:
+        web = detect_web(project, index, dependencies, django)
+        if web is None or (web.command[0] == "python" and not django):
+            web = _fallback_web(project, dependencies) or web
+        if web:
+            warnings += web.warnings
+            reload = web.reload_flag
+            processes = {
+                "web": ProcessPlan("web", web.command, (), True, web.reason, web.entrypoint),
+                **processes,
+            }
+    if len(processes) == 1 and "web" not in processes:
+        only = next(iter(processes.values()))
+        processes[only.type] = ProcessPlan(
+            only.type, only.command, only.args, True, only.reason, only.entrypoint
+        )
+    if flag(env, "BP_LIVE_RELOAD_ENABLED") and "web" in processes:
+        web_plan = processes["web"]
+        if reload is None:
+            warnings.append(
+                f"BP_LIVE_RELOAD_ENABLED is set, but `{' '.join(web_plan.command)}` has no "
+                "reload mode: no reload process was added."
+            )
+        else:
+            processes["reload"] = ProcessPlan(
+                "reload",
+                (*web_plan.command, *reload),
+                (),
+                False,
+                "BP_LIVE_RELOAD_ENABLED: the web process with its server's reload flag",
+                web_plan.entrypoint,
+            )
+    ordered = sorted(processes.values(), key=lambda p: (not p.default, p.type))
+    return StartPlan(tuple(ordered), tuple(warnings), django)
 
 
 def plan_processes(
     project: Project, env: Mapping[str, str], dependencies: frozenset[str]
 ) -> list[ProcessPlan]:
-    processes: dict[str, ProcessPlan] = {}
-    for name, command in parse_procfile(project):
-        processes[name] = ProcessPlan(
-            name, to_argv(command), (), name == "web", f"Procfile entry `{name}`"
-        )
-    override = _run_command(env)
-    if override:
-        variable, command = override
-        processes["web"] = ProcessPlan("web", to_argv(command), (), True, f"{variable} is set")
-    elif "web" not in processes:
-        web = _detected_web(project, dependencies)
-        if web:
-            processes = {"web": web, **processes}
-    if "web" not in processes and processes:
-        first = next(iter(processes))
-        p = processes[first]
-        processes[first] = ProcessPlan(p.type, p.command, p.args, True, p.reason)
-    ordered = sorted(processes.values(), key=lambda p: (not p.default, p.type))
-    return ordered
+    return list(plan_start(project, env, dependencies).processes)

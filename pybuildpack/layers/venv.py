@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from pybuildpack.analysis.analyze import BuildPlan
 from pybuildpack.analysis.package_manager import PackageManager
-from pybuildpack.analysis.processes import EXPANDER
+from pybuildpack.analysis.start_command import EXPANDER
 from pybuildpack.cnb.context import BuildContext
 from pybuildpack.cnb.layers import EnvOp, EnvScope, Layer, LayerTypes
 from pybuildpack.errors import UnsupportedPackageManager
