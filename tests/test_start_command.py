@@ -159,8 +159,14 @@ def django_files(**extra: str) -> dict[str, str]:
             "INSTALLED_APPS = ['django.contrib.staticfiles']\n"
             "WSGI_APPLICATION = 'config.wsgi.application'\nSTATIC_ROOT = 'staticfiles'\n"
         ),
-        "config/wsgi.py": "from django.core.wsgi import get_wsgi_application\napplication = get_wsgi_application()\n",
-        "config/asgi.py": "from django.core.asgi import get_asgi_application\napplication = get_asgi_application()\n",
+        "config/wsgi.py": (
+            "from django.core.wsgi import get_wsgi_application\n"
+            "application = get_wsgi_application()\n"
+        ),
+        "config/asgi.py": (
+            "from django.core.asgi import get_asgi_application\n"
+            "application = get_asgi_application()\n"
+        ),
     }
     files.update(extra)
     return files
