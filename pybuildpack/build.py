@@ -20,6 +20,7 @@ from pybuildpack.cnb.launch import Launch, Process, write_launch
 from pybuildpack.cnb.platform import bindings_root, merged_env
 from pybuildpack.config import check_forbidden
 from pybuildpack.download import Mirror
+from pybuildpack.entrypoint import check_entrypoints
 from pybuildpack.errors import InternalError
 from pybuildpack.layers import cpython, pip, venv
 from pybuildpack.log import Logger
@@ -123,7 +124,8 @@ def build(ctx: BuildContext, log: Logger) -> None:
     venv_path = venv.contribute(
         ctx, plan, python_home, pip_site, f"pip {pip_version}", tool_env, log
     )
+    app_env = {**tool_env, "PATH": f"{venv_path / 'bin'}:{tool_env['PATH']}"}
+    check_entrypoints(plan, ctx.app_dir, venv_path, app_env, log)
     if plan.collectstatic:
-        app_env = {**tool_env, "PATH": f"{venv_path / 'bin'}:{tool_env['PATH']}"}
         django.collectstatic(ctx.app_dir, venv_path, app_env, log)
     write_launch(ctx.layers_dir, processes(plan, log))

@@ -24,6 +24,9 @@ FORBIDDEN = (
 )
 
 
+ENTRYPOINT_CHECKS = {"": "static", "on": "static", "true": "static", "false": "off", "0": "off"}
+
+
 def flag(env: Mapping[str, str], name: str) -> bool:
     value = env.get(name, "").strip().lower()
     if value in TRUE:
@@ -38,6 +41,7 @@ class Settings:
     debug: bool = False
     pip_version: str | None = None  # BP_PIP_VERSION; None means buildpack.toml's default
     disable_collectstatic: bool = False
+    entrypoint_check: str = "static"  # "static", "import" or "off"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
@@ -52,7 +56,16 @@ class Settings:
                 raise InvalidConfig(
                     "BP_PIP_VERSION", pip_version, "a pip release such as 26.3"
                 ) from exc
+        check = env.get("BP_PYTHON_ENTRYPOINT_CHECK", "").strip().lower()
+        check = ENTRYPOINT_CHECKS.get(check, check)
+        if check not in {"static", "import", "off"}:
+            raise InvalidConfig(
+                "BP_PYTHON_ENTRYPOINT_CHECK",
+                env["BP_PYTHON_ENTRYPOINT_CHECK"],
+                "static, import or off",
+            )
         return cls(
+            entrypoint_check=check,
             debug=level == "DEBUG",
             pip_version=pip_version,
             disable_collectstatic=flag(env, "DISABLE_COLLECTSTATIC")

@@ -168,6 +168,26 @@ class CommandFailed(BuildpackError):
 
 
 @dataclass
+class EntrypointNotFound(BuildpackError):
+    """A process's `module:attr` does not resolve in the built app (checked at build)."""
+
+    process: str
+    command: list[str]
+    spec: str
+    missing: str  # "module" or "attribute"
+    chosen_by: str
+    looked_in: list[str]
+
+
+@dataclass
+class EntrypointImportFailed(BuildpackError):
+    process: str
+    spec: str
+    chosen_by: str
+    output: str
+
+
+@dataclass
 class InternalError(BuildpackError):
     """A bug in pybuildpack: reported with how to file it, never as a bare traceback."""
 

@@ -202,6 +202,30 @@ def render(err: e.BuildpackError) -> Message:
                 "Export a requirements.txt (e.g. `uv export --no-dev -o requirements.txt`,\n"
                 "`poetry export -o requirements.txt`) and set BP_PYTHON_PACKAGE_MANAGER=pip.",
             )
+        case e.EntrypointNotFound(
+            process=process, command=command, spec=spec, missing=missing, chosen_by=chosen_by
+        ):
+            module, _, attr = spec.partition(":")
+            what = (
+                f"the module `{module}` was not found"
+                if missing == "module"
+                else f"the module `{module}` does not define `{attr}`"
+            )
+            return Message(
+                "The start command's app could not be found",
+                f"The `{process}` process runs `{' '.join(command)}` (because {chosen_by}),\n"
+                f"but {what}.\nLooked in: {', '.join(err.looked_in)}\n\n"
+                "Fix the module path in the command (Procfile, RUN_COMMAND), or the code.\n"
+                "If the module is made at run time, set BP_PYTHON_ENTRYPOINT_CHECK=off.",
+            )
+        case e.EntrypointImportFailed(process=process, spec=spec, chosen_by=chosen_by, output=out):
+            return Message(
+                "The start command's app fails to import",
+                f"Importing `{spec}` for the `{process}` process (because {chosen_by}) failed\n"
+                f"(BP_PYTHON_ENTRYPOINT_CHECK=import):\n{_indent(out.strip()[-2000:])}\n\n"
+                "Fix the error above, or set BP_PYTHON_ENTRYPOINT_CHECK to static or off\n"
+                "if the app needs something at import time that the build does not have.",
+            )
         case e.InternalError(detail=detail):
             return Message(
                 "Internal error in pybuildpack",

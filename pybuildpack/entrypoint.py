@@ -1,0 +1,128 @@
+"""Does the start command's `module:attr` exist? Checked at build, so a typo fails the build
+instead of crash-looping the container.
+
+Static (default): the module is found on the launch `sys.path` (the app dir, or the import
+root the command names, then the venv's site-packages) and its syntax tree defines the
+attribute; nothing of the app runs. `BP_PYTHON_ENTRYPOINT_CHECK=import` also imports it in
+a subprocess with the venv; `off` skips both.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Mapping
+from pathlib import Path
+
+from pybuildpack.analysis.analyze import BuildPlan
+from pybuildpack.analysis.processes import ProcessPlan
+from pybuildpack.analysis.pysource import parse
+from pybuildpack.analysis.start_command import Entrypoint
+from pybuildpack.errors import CommandFailed, EntrypointImportFailed, EntrypointNotFound
+from pybuildpack.log import Logger
+from pybuildpack.runner import run
+
+
+def search_path(app_dir: Path, venv: Path, entry: Entrypoint) -> list[Path]:
+    roots = [app_dir / entry.root] if entry.root else []
+    roots.append(app_dir)
+    roots += sorted(venv.glob("lib/python3*/site-packages"))
+    return roots
+
+
+def find_module(name: str, roots: list[Path]) -> Path | None:
+    rel = Path(*name.split("."))
+    for root in roots:
+        for candidate in (root / rel.with_suffix(".py"), root / rel / "__init__.py"):
+            if candidate.is_file():
+                return candidate
+        if any(root.glob(f"{rel}.*.so")) or any(root.glob(f"{rel}.so")):
+            return root / rel  # a compiled module: it exists, its names cannot be read
+    return None
+
+
+def defines(path: Path, attr: str) -> bool:
+    """True when the module defines `attr`, or when it cannot be told (star imports, C)."""
+    if path.suffix != ".py":
+        return True
+    tree = parse(path)
+    if tree is None:
+        return True  # the import check or the server will report a syntax error
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == attr for t in targets):
+                return True
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            if node.name == attr:
+                return True
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                if alias.name == "*" or (alias.asname or alias.name.split(".")[0]) == attr:
+                    return True
+        elif isinstance(node, ast.If | ast.Try) and any(  # conditional definitions: no guess
+            isinstance(n, ast.Name) and n.id == attr for n in ast.walk(node)
+        ):
+            return True
+    return False
+
+
+def check_static(proc: ProcessPlan, entry: Entrypoint, app_dir: Path, venv: Path) -> None:
+    roots = search_path(app_dir, venv, entry)
+    shown = [str(r) for r in roots]
+    module = find_module(entry.module, roots)
+    if module is None:
+        raise EntrypointNotFound(
+            proc.type, list(proc.command), entry.spec, "module", proc.reason, shown
+        )
+    if not defines(module, entry.attr):
+        raise EntrypointNotFound(
+            proc.type, list(proc.command), entry.spec, "attribute", proc.reason, [str(module)]
+        )
+
+
+def check_import(
+    proc: ProcessPlan,
+    entry: Entrypoint,
+    app_dir: Path,
+    venv: Path,
+    env: Mapping[str, str],
+    log: Logger,
+) -> None:
+    root = str(app_dir / entry.root) if entry.root else str(app_dir)
+    code = (
+        "import importlib, sys\n"
+        f"sys.path[:0] = [{root!r}]\n"
+        f"module = importlib.import_module({entry.module!r})\n"
+        f"getattr(module, {entry.attr!r})\n"
+    )
+    try:
+        run(
+            [str(venv / "bin" / "python"), "-c", code],
+            step="entrypoint",
+            env=env,
+            log=log,
+            cwd=app_dir,
+            capture=True,
+        )
+    except CommandFailed as failure:
+        raise EntrypointImportFailed(
+            proc.type, entry.spec, proc.reason, failure.output
+        ) from failure
+
+
+def check_entrypoints(
+    plan: BuildPlan, app_dir: Path, venv: Path, env: Mapping[str, str], log: Logger
+) -> None:
+    mode = plan.settings.entrypoint_check
+    checked = [(p, p.entrypoint) for p in plan.processes if p.entrypoint is not None]
+    if mode == "off" or not checked:
+        return
+    log.header("Checking start commands")
+    for proc, entry in checked:
+        assert entry is not None
+        check_static(proc, entry, app_dir, venv)
+        if mode == "import":
+            check_import(proc, entry, app_dir, venv, env, log)
+        log.detail(
+            f"{proc.type}: {entry.spec} found" + (" and imports" if mode == "import" else "")
+        )
