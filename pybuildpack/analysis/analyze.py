@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from packaging.version import Version
 
-from pybuildpack.analysis import dependencies, package_manager, processes, python_version
+from pybuildpack.analysis import (
+    dependencies,
+    package_manager,
+    processes,
+    python_version,
+    system_packages,
+)
 from pybuildpack.analysis.detect import python_files
 from pybuildpack.analysis.django_project import DjangoProject
 from pybuildpack.analysis.package_manager import ManagerChoice
 from pybuildpack.analysis.processes import ProcessPlan
 from pybuildpack.analysis.project import Project
 from pybuildpack.analysis.python_version import VersionCatalog, VersionRequest
+from pybuildpack.analysis.system_packages import SystemPackages
 from pybuildpack.config import Settings
 
 
@@ -32,6 +39,7 @@ class BuildPlan:
     settings: Settings
     warnings: tuple[str, ...] = ()
     django: DjangoProject | None = None
+    system_packages: SystemPackages = field(default_factory=SystemPackages)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -52,7 +60,10 @@ class BuildPlan:
                 }
                 for p in self.processes
             ],
-            "system_packages": {"build": [], "launch": []},
+            "system_packages": {
+                "build": list(self.system_packages.build),
+                "launch": list(self.system_packages.launch),
+            },
             "collectstatic": self.collectstatic,
         }
 
@@ -99,4 +110,5 @@ def analyze(app_dir: Path, env: Mapping[str, str], catalog: VersionCatalog, arch
         settings=settings,
         warnings=start.warnings,
         django=start.django,
+        system_packages=system_packages.plan_system_packages(project, declared, env),
     )

@@ -47,7 +47,7 @@ def logical_lines(text: str) -> list[str]:
     return lines
 
 
-def _from_requirements(project: Project) -> set[str]:
+def _from_requirements(project: Project, extras: dict[str, set[str]] | None = None) -> set[str]:
     names: set[str] = set()
     for rel in requirement_files(project):
         for logical in logical_lines(project.text(rel) or ""):
@@ -61,27 +61,44 @@ def _from_requirements(project: Project) -> set[str]:
             if line.startswith("-"):
                 continue
             try:
-                names.add(canonicalize_name(Requirement(line.split(";")[0].strip()).name))
+                requirement = Requirement(line.split(";")[0].strip())
             except InvalidRequirement:
                 continue  # pip reports its own syntax errors with the line
+            names.add(canonicalize_name(requirement.name))
+            if extras is not None and requirement.extras:
+                _add_extras(extras, requirement)
     return names
 
 
-def _from_pyproject(project: Project) -> set[str]:
+def _from_pyproject(project: Project, extras: dict[str, set[str]] | None = None) -> set[str]:
     names: set[str] = set()
     data = project.pyproject
     table = data.get("project", {})
     for entry in table.get("dependencies", []) if isinstance(table, dict) else []:
         try:
-            names.add(canonicalize_name(Requirement(entry).name))
+            requirement = Requirement(entry)
         except (InvalidRequirement, TypeError):
             continue
+        names.add(canonicalize_name(requirement.name))
+        if extras is not None and requirement.extras:
+            _add_extras(extras, requirement)
     poetry = data.get("tool", {}).get("poetry", {})
     if isinstance(poetry, dict):
-        for key in poetry.get("dependencies", {}):
+        for key, spec in poetry.get("dependencies", {}).items():
             if key != "python":
                 names.add(canonicalize_name(key))
+                wanted = spec.get("extras") if isinstance(spec, dict) else None
+                if extras is not None and isinstance(wanted, list):
+                    extras.setdefault(canonicalize_name(key), set()).update(
+                        canonicalize_name(str(extra)) for extra in wanted
+                    )
     return names
+
+
+def _add_extras(extras: dict[str, set[str]], requirement: Requirement) -> None:
+    extras.setdefault(canonicalize_name(requirement.name), set()).update(
+        canonicalize_name(extra) for extra in requirement.extras
+    )
 
 
 def _from_pipfile(project: Project) -> set[str]:
@@ -111,3 +128,11 @@ def declared_dependencies(project: Project) -> frozenset[str]:
         | _from_pipfile(project)
         | _from_locks(project)
     )
+
+
+def declared_extras(project: Project) -> dict[str, frozenset[str]]:
+    """Extras asked for in requirements files and pyproject (`psycopg[binary]` -> binary)."""
+    extras: dict[str, set[str]] = {}
+    _from_requirements(project, extras)
+    _from_pyproject(project, extras)
+    return {name: frozenset(values) for name, values in extras.items()}
