@@ -234,10 +234,13 @@ def pack_build(
             f"pack build of {app_dir} failed (exit {result.returncode}) after {seconds:.0f}s:\n"
             f"{tail(result.log, 120)}"
         )
-    # drop the image this build replaced (it is untagged now), unless something still uses it
+    # drop the image this build replaced if it has no name left (`podman rmi ID` would also
+    # remove the other names a test gave it)
     new_id = image_id(image) if result.ok else None
     if old_id and new_id and old_id != new_id:
-        podman("rmi", old_id, check=False)
+        names = podman("image", "inspect", "--format", "{{len .RepoTags}}", old_id, check=False)
+        if names.strip() == "0":
+            podman("rmi", old_id, check=False)
     return result
 
 

@@ -69,13 +69,22 @@ def test_app_builds_and_answers(app: App, builds) -> None:
     )
 
     # a source-only rebuild reuses every layer of ours (same digests) and is faster
-    warm = builds.rebuild_source_only(app.name)
-    warm_meta = harness.image_metadata(result.image)
-    for layer in ("cpython", "venv"):
-        if layer in meta.layers:
-            assert warm_meta.layers.get(layer) == meta.layers[layer], (
-                f"{layer} changed on a source-only rebuild:\n{harness.tail(warm.log)}"
-            )
+    cold_tag = result.image.replace(":latest", ":cold")
+    harness.podman("tag", result.image, cold_tag)
+    try:
+        warm = builds.rebuild_source_only(app.name)
+        warm_meta = harness.image_metadata(result.image)
+        for layer in ("cpython", "venv"):
+            if layer in meta.layers and warm_meta.layers.get(layer) != meta.layers[layer]:
+                diff = harness.layer_diff(
+                    harness.layer_files(cold_tag, layer), harness.layer_files(result.image, layer)
+                )
+                raise AssertionError(
+                    f"the {layer} layer changed on a source-only rebuild; files that differ:\n"
+                    f"{diff}\n--- build log tail ---\n{harness.tail(warm.log, 40)}"
+                )
+    finally:
+        harness.podman("rmi", cold_tag, check=False)
     harness.report(
         f"{app.name}: cold build {result.seconds:.1f}s, source-only rebuild {warm.seconds:.1f}s"
     )
