@@ -23,6 +23,7 @@ from pybuildpack.download import Mirror
 from pybuildpack.entrypoint import check_entrypoints
 from pybuildpack.errors import InternalError
 from pybuildpack.layers import cpython, pip, venv
+from pybuildpack.layers import system_packages as system_layer
 from pybuildpack.log import Logger
 from pybuildpack.trust import ca_bundle, ca_env
 
@@ -117,6 +118,8 @@ def build(ctx: BuildContext, log: Logger) -> None:
 
     python_home = cpython.contribute(ctx, dependency, mirror, log)
     tool_env = build_env(ctx, python_home, ca)
+    # after CPython, before pip: source builds compile against the -dev packages
+    tool_env = system_layer.contribute(ctx, plan.system_packages, mirror, tool_env, log)
     pip_version = (
         plan.settings.pip_version or catalog.default_version("pip") or FALLBACK_PIP_VERSION
     )

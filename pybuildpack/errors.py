@@ -192,3 +192,63 @@ class InternalError(BuildpackError):
     """A bug in pybuildpack: reported with how to file it, never as a bare traceback."""
 
     detail: str
+
+
+# --- system packages (.deb) ----------------------------------------------------------------------
+
+
+@dataclass
+class UnsupportedDistro(BuildpackError):
+    """The target's distribution has no archive (or keyring) we know."""
+
+    name: str
+    version: str
+    arch: str
+    reason: str  # "name" | "version" | "architecture" | "keyring"
+
+
+@dataclass
+class UnknownSystemPackage(BuildpackError):
+    name: str
+    suggestions: list[str]
+    distro: str
+
+
+@dataclass
+class AmbiguousSystemPackage(BuildpackError):
+    """A virtual package that several real packages provide."""
+
+    name: str
+    providers: list[str]
+    distro: str
+
+
+@dataclass
+class ArchiveUnreachable(BuildpackError):
+    uri: str
+    detail: str
+
+
+@dataclass
+class ArchiveSignatureInvalid(BuildpackError):
+    uri: str
+    reason: str  # "bad-signature" | "gpgv-missing" | "wrong-suite" | "not-listed"
+    detail: str
+
+
+@dataclass
+class SystemPackageChecksumMismatch(BuildpackError):
+    uri: str
+    what: str  # "index" | "package"
+    expected: str
+    actual: str
+
+
+@dataclass
+class MaintainerScriptsRequired(BuildpackError):
+    """A package whose preinst/postinst/config does work that the buildpack cannot do."""
+
+    package: str
+    version: str
+    script: str
+    lines: list[str]

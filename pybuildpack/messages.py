@@ -25,6 +25,14 @@ UNSAFE_REASONS = {
 }
 
 
+_DISTRO_REASONS = {
+    "name": "no package archive is known for this distribution",
+    "version": "no package archive is known for this release",
+    "architecture": "packages are only installed for amd64 and arm64",
+    "keyring": "the buildpack has no keyring to verify this archive's signature",
+}
+
+
 @dataclass(frozen=True)
 class Message:
     title: str
@@ -185,6 +193,79 @@ def render(err: e.BuildpackError) -> Message:
                 "Refusing to unpack an unsafe archive",
                 f"{uri} contains {member!r}, which {why}.\n\n"
                 "Nothing from it was installed. Check where the archive came from.",
+            )
+        case e.UnsupportedDistro(name=name, version=version, arch=arch, reason=reason):
+            return Message(
+                "System packages are not available for this distribution",
+                f"The run image is {name} {version} ({arch}): {_DISTRO_REASONS[reason]}.\n\n"
+                "System packages are installed from Debian 12/13 and Ubuntu 22.04/24.04\n"
+                "archives (amd64, arm64), chosen from CNB_TARGET_DISTRO_NAME and\n"
+                "CNB_TARGET_DISTRO_VERSION. Use such a run image, or drop the packages from\n"
+                "project.toml / BP_SYSTEM_PACKAGES and use wheels that bundle their libraries.",
+            )
+        case e.UnknownSystemPackage(name=name, suggestions=suggestions, distro=distro):
+            hint = (
+                "Did you mean: " + ", ".join(suggestions) + "?"
+                if suggestions
+                else "Search for it on https://packages.debian.org/ or https://packages.ubuntu.com/."
+            )
+            return Message(
+                f"Unknown system package {name}",
+                f"No package named {name!r} is in the {distro} archive.\n\n{hint}\n"
+                "Fix the name in project.toml [com.pybuildpack.system-packages] or "
+                "BP_SYSTEM_PACKAGES.",
+            )
+        case e.AmbiguousSystemPackage(name=name, providers=providers, distro=distro):
+            return Message(
+                f"System package {name} is provided by several packages",
+                f"{name!r} is a virtual package in {distro}, provided by:\n"
+                + "\n".join(f"  {p}" for p in providers)
+                + "\n\nName the one you want in project.toml [com.pybuildpack.system-packages].",
+            )
+        case e.ArchiveUnreachable(uri=uri, detail=detail):
+            return Message(
+                "Unable to reach the package archive",
+                f"Fetching {uri} failed: {detail}.\n\n"
+                "Check the build's network, or point the buildpack at a reachable archive\n"
+                "mirror with BP_SYSTEM_PACKAGES_MIRROR (and BP_SYSTEM_PACKAGES_SECURITY_MIRROR).",
+            )
+        case e.ArchiveSignatureInvalid(uri=uri, reason="gpgv-missing"):
+            return Message(
+                "gpgv is missing from the build image",
+                f"{uri} cannot be verified: the build image has no `gpgv` command.\n\n"
+                "System packages are only installed from archives whose signature checks.\n"
+                "Use a build image with gpgv (Debian and Ubuntu images have it with apt).",
+            )
+        case e.ArchiveSignatureInvalid(uri=uri, reason=reason, detail=detail):
+            why = {
+                "bad-signature": "its signature does not verify with the archive keyring",
+                "wrong-suite": "it is signed for another suite",
+                "not-listed": "its Release file does not list the package index",
+            }.get(reason, reason)
+            return Message(
+                "The package archive's index is not trustworthy",
+                f"{uri}: {why}.\n{_indent(detail)}\n\n"
+                "Nothing was installed. If you use a mirror, it serves a modified or broken\n"
+                "file: fix or change BP_SYSTEM_PACKAGES_MIRROR. Otherwise try again later.",
+            )
+        case e.SystemPackageChecksumMismatch(uri=uri, what=what, expected=exp, actual=act):
+            thing = "package index" if what == "index" else "package"
+            return Message(
+                f"Downloaded {thing} does not match the signed index",
+                f"{uri}\n  expected sha256 {exp}\n  received sha256 {act}\n\n"
+                "The file was not used. A mirror or proxy serves a different file than the\n"
+                "archive signed: refresh or change the mirror, or try again.",
+            )
+        case e.MaintainerScriptsRequired(package=package, version=version, script=script):
+            return Message(
+                f"System package {package} needs its {script} script",
+                f"{package} {version} has a {script} script that does more than the buildpack\n"
+                "does by itself (packages are unpacked into layers, never configured):\n"
+                f"{_indent(chr(10).join(err.lines))}\n\n"
+                "Use a run image that already has this package, or, if you checked that the\n"
+                "script is not needed, list it in project.toml:\n"
+                "  [com.pybuildpack.system-packages]\n"
+                f'  allow-maintainer-scripts = ["{package}"]',
             )
         case e.CommandFailed(step=step, command=command, exit_code=code, hint=hint):
             title, body = _command_failure(step)
