@@ -206,6 +206,9 @@ def contribute(
         name, version = _os_release()
         log.detail(f"CNB_TARGET_DISTRO_NAME is not set: using the build image's ({name} {version})")
     distro = debian.distro_for(name, version, ctx.target.arch, env)
+    # Only hostname mirrors (BP_DEPENDENCY_MIRROR_DEB_DEBIAN_ORG...) apply to the archives:
+    # a default BP_DEPENDENCY_MIRROR is for the catalog's downloads.
+    mirror = Mirror(hosts=mirror.hosts) if mirror else None
     index_layer = Layer(ctx.layers_dir, INDEX_LAYER)
     index_metadata = {"distro": distro.describe()}
     if index_layer.restored_metadata() != index_metadata:
