@@ -24,6 +24,7 @@ from pybuildpack.errors import (
     AmbiguousSystemPackage,
     ArchiveSignatureInvalid,
     ArchiveUnreachable,
+    BuildpackError,
     MaintainerScriptsRequired,
     SystemPackageChecksumMismatch,
     UnknownSystemPackage,
@@ -431,3 +432,25 @@ def test_layer_env_directories(tmp_path: Path) -> None:
     assert build["PATH"] == [f"{tmp_path}/usr/bin"]
     launch = layer_env(tmp_path, "x86_64-linux-gnu", build=False)
     assert set(launch) == {"LD_LIBRARY_PATH", "PATH"}
+
+
+@pytest.mark.parametrize(
+    "err",
+    [
+        UnsupportedDistro("alpine", "3.20", "amd64", "name"),
+        UnknownSystemPackage("libpq", ["libpq5"], "debian 12"),
+        AmbiguousSystemPackage("editor", ["a", "b"], "debian 12"),
+        ArchiveUnreachable("http://deb.debian.org/debian/dists/bookworm/InRelease", "timed out"),
+        ArchiveSignatureInvalid("http://x/InRelease", "bad-signature", "gpgv: BAD signature"),
+        ArchiveSignatureInvalid("http://x/InRelease", "gpgv-missing", ""),
+        SystemPackageChecksumMismatch("http://x/a.deb", "package", "0" * 64, "1" * 64),
+        SystemPackageChecksumMismatch("http://x/Packages.xz", "index", "0" * 64, "1" * 64),
+        MaintainerScriptsRequired("foo", "1.0", "postinst", ["adduser foo"]),
+    ],
+    ids=lambda err: type(err).__name__,
+)
+def test_every_error_has_its_own_message(err: Exception) -> None:
+    assert isinstance(err, BuildpackError)
+    message = messages.render(err)
+    assert message.title != type(err).__name__ and message.body
+    assert "Traceback" not in message.text()
