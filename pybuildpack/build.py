@@ -6,8 +6,9 @@ import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pybuildpack import django, messages
+from pybuildpack import django, installers, messages
 from pybuildpack.analysis.analyze import BuildPlan, analyze
+from pybuildpack.analysis.project import Project
 from pybuildpack.catalog import (
     Catalog,
     Dependency,
@@ -22,7 +23,8 @@ from pybuildpack.config import check_forbidden
 from pybuildpack.download import Mirror
 from pybuildpack.entrypoint import check_entrypoints
 from pybuildpack.errors import InternalError
-from pybuildpack.layers import cpython, pip, venv
+from pybuildpack.installers.install import install
+from pybuildpack.layers import cpython, pip, start
 from pybuildpack.layers import system_packages as system_layer
 from pybuildpack.log import Logger
 from pybuildpack.trust import ca_bundle, ca_env
@@ -110,6 +112,7 @@ def build(ctx: BuildContext, log: Logger) -> None:
     if dependency is None:  # analyze resolved from this very catalog
         raise InternalError(f"cpython {plan.python_version} vanished from the catalog")
     report_plan(plan, dependency, log)
+    installer = installers.for_choice(plan.manager, Project(ctx.app_dir))  # checks its files
     mirror = Mirror.from_env(env, root)
     ca = ca_env(ca_bundle(ctx.bindings))
     if ca:
@@ -124,9 +127,10 @@ def build(ctx: BuildContext, log: Logger) -> None:
         plan.settings.pip_version or catalog.default_version("pip") or FALLBACK_PIP_VERSION
     )
     pip_site = pip.contribute(ctx, python_home, dependency.version, pip_version, tool_env, log)
-    venv_path = venv.contribute(
-        ctx, plan, python_home, pip_site, f"pip {pip_version}", tool_env, log
+    venv_path = install(
+        ctx, plan, installer, catalog, python_home, pip_site, pip_version, tool_env, log
     )
+    start.contribute(ctx, python_home)
     app_env = {**tool_env, "PATH": f"{venv_path / 'bin'}:{tool_env['PATH']}"}
     check_entrypoints(plan, ctx.app_dir, venv_path, app_env, log)
     if plan.collectstatic:

@@ -52,7 +52,12 @@ def test_launch_env(buildpack_dir: Path, dirs: Dirs) -> None:
     venv = dirs.layers / "pybuildpack_python" / "venv"
     assert (venv / "env" / "PYTHONUNBUFFERED.override").read_text() == "1"
     assert (venv / "env" / "VIRTUAL_ENV.override").read_text() == str(venv)
-    assert (venv / "env.launch" / "PORT.default").read_text() == "8080"
+    start = dirs.layers / "pybuildpack_python" / "start"
+    assert (start / "env.launch" / "PORT.default").read_text() == "8080"
+    assert (start / "env.launch" / "FORWARDED_ALLOW_IPS.default").read_text() == "*"
+    assert (start / "env.launch" / "GUNICORN_CMD_ARGS.default").read_text() == "--access-logfile -"
+    start_toml = layer_toml(dirs, "start")
+    assert start_toml["types"] == {"launch": True, "build": False, "cache": False}
 
 
 def test_sysconfig_rewritten_to_layer(buildpack_dir: Path, dirs: Dirs) -> None:
@@ -143,7 +148,10 @@ def test_procfile_processes(buildpack_dir: Path, dirs: Dirs) -> None:
     offline_requirements(dirs.app)
     write_app(
         dirs.app,
-        {"Procfile": "web: gunicorn app:app --workers 2\nworker: python worker.py\n"},
+        {
+            "Procfile": "web: gunicorn app:app --workers 2\nworker: python worker.py\n",
+            "app.py": "app = object()\n",
+        },
     )
     assert run_build(buildpack_dir, dirs).returncode == 0
     assert launch(dirs)["processes"] == [
@@ -218,7 +226,7 @@ def test_exec_d_sets_uvicorn_port_from_port(buildpack_dir: Path, dirs: Dirs) -> 
 
     flask_like(dirs)
     assert run_build(buildpack_dir, dirs).returncode == 0
-    script = dirs.layers / "pybuildpack_python" / "venv" / "exec.d" / "port"
+    script = dirs.layers / "pybuildpack_python" / "start" / "exec.d" / "defaults"
     assert os.access(script, os.X_OK)
     env = {"PATH": os.environ["PATH"], "PORT": "9123"}
     output = subprocess.run(
@@ -230,6 +238,16 @@ def test_exec_d_sets_uvicorn_port_from_port(buildpack_dir: Path, dirs: Dirs) -> 
         timeout=30,
     ).stdout
     assert 'UVICORN_PORT = "9123"' in output and 'UVICORN_HOST = "0.0.0.0"' in output
+    assert 'WEB_CONCURRENCY = "' in output
+    set_by_user = subprocess.run(
+        ["/bin/sh", "-c", f'"{script}" 3>&1 1>/dev/null'],
+        env={**env, "WEB_CONCURRENCY": "3", "UVICORN_PORT": "1"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    ).stdout
+    assert "WEB_CONCURRENCY" not in set_by_user and "UVICORN_PORT" not in set_by_user
 
 
 def test_expander_expands_env_and_execs(buildpack_dir: Path, dirs: Dirs) -> None:
@@ -238,7 +256,7 @@ def test_expander_expands_env_and_execs(buildpack_dir: Path, dirs: Dirs) -> None
 
     flask_like(dirs)
     assert run_build(buildpack_dir, dirs).returncode == 0
-    expander = dirs.layers / "pybuildpack_python" / "venv" / "bin" / "pybuildpack-exec"
+    expander = dirs.layers / "pybuildpack_python" / "start" / "bin" / "pybuildpack-exec"
     env = {"PATH": os.environ["PATH"], "PORT": "9123"}
     result = subprocess.run(
         [str(expander), "echo", "0.0.0.0:$PORT", "${PORT}", "${WORKERS:-4}", "$NOPE."],
