@@ -77,6 +77,10 @@ def build_env(ctx: BuildContext, python_home: Path, ca: dict[str, str]) -> dict[
     env["PATH"] = f"{python_home / 'bin'}:{env.get('PATH', '/usr/bin:/bin')}"
     env["SOURCE_DATE_EPOCH"] = SOURCE_DATE_EPOCH
     env["PYTHONUNBUFFERED"] = "1"
+    # Python run at build (pip, collectstatic, checks) must not write bytecode into reused
+    # layers: an import-time .pyc would change a layer the log calls reused. pip still
+    # compiles what it installs (hash-checked, thanks to SOURCE_DATE_EPOCH).
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.setdefault("PIP_DISABLE_PIP_VERSION_CHECK", "1")
     return env
 

@@ -17,7 +17,8 @@ from pybuildpack.cnb.layers import Layer, LayerTypes
 from pybuildpack.download import Mirror, extract_tar, fetch
 from pybuildpack.layers.reuse import reuse_or_reset
 from pybuildpack.log import Logger
-from pybuildpack.relocate import relocate_cpython
+from pybuildpack.relocate import find_sysconfigdata, relocate_cpython
+from pybuildpack.runner import run
 
 LAYER = "cpython"
 
@@ -58,5 +59,26 @@ def contribute(
                 extract_tar(archive, layer.path, strip_components=1, uri=dependency.uri)
         changed = relocate_cpython(layer.path, log=log)
         log.debug(f"Rewrote build-time paths in {len(changed)} file(s)")
+        _compile_hash_checked(layer.path, find_sysconfigdata(layer.path), log)
     layer.write(LayerTypes(launch=True, build=True, cache=True), wanted.model_dump())
     return layer.path
+
+
+def _compile_hash_checked(home: Path, source: Path, log: Logger) -> None:
+    """Bytecode for the rewritten sysconfig module that stays valid whatever the file times.
+
+    A timestamp-based .pyc would be rewritten the next time Python imports the module after
+    the lifecycle restores the layer (with normalized times), changing a reused layer.
+    """
+    code = (
+        "import py_compile, sys\n"
+        "py_compile.compile(sys.argv[1], doraise=True,\n"
+        "    invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)\n"
+    )
+    run(
+        [str(home / "bin" / "python3"), "-I", "-c", code, str(source)],
+        step="cpython",
+        env={"PATH": "/usr/bin:/bin"},
+        log=log,
+        capture=True,
+    )
