@@ -36,11 +36,41 @@ def flag(env: Mapping[str, str], name: str) -> bool:
     raise InvalidConfig(name, env[name], "true or false")
 
 
+# The package managers' tool versions: BP_<TOOL>_VERSION, validated as PEP 440 versions.
+TOOL_VERSION_VARIABLES = {
+    "pip": ("BP_PIP_VERSION", "26.3"),
+    "uv": ("BP_UV_VERSION", "0.13.8"),
+    "poetry": ("BP_POETRY_VERSION", "2.5.1"),
+    "pipenv": ("BP_PIPENV_VERSION", "2026.10.3"),
+    "pdm": ("BP_PDM_VERSION", "2.29.3"),
+}
+
+
+def _tool_version(env: Mapping[str, str], tool: str) -> str | None:
+    name, example = TOOL_VERSION_VARIABLES[tool]
+    value = env.get(name, "").strip() or None
+    if value is not None:
+        try:
+            Version(value)
+        except InvalidVersion as exc:
+            raise InvalidConfig(name, value, f"a {tool} release such as {example}") from exc
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     debug: bool = False
     pip_version: str | None = None  # BP_PIP_VERSION; None means buildpack.toml's default
     disable_collectstatic: bool = False
+    # BP_UV_VERSION, BP_POETRY_VERSION, BP_PIPENV_VERSION, BP_PDM_VERSION (tool -> version)
+    tool_versions: tuple[tuple[str, str], ...] = ()
+
+    def tool_version(self, tool: str) -> str | None:
+        """The user's version of a package manager's tool; None: buildpack.toml's default."""
+        if tool == "pip":
+            return self.pip_version
+        return dict(self.tool_versions).get(tool)
+
     entrypoint_check: str = "static"  # "static", "import" or "off"
 
     @classmethod
@@ -48,14 +78,12 @@ class Settings:
         level = env.get("BP_LOG_LEVEL", "INFO").strip().upper() or "INFO"
         if level not in {"INFO", "DEBUG"}:
             raise InvalidConfig("BP_LOG_LEVEL", env["BP_LOG_LEVEL"], "INFO or DEBUG")
-        pip_version = env.get("BP_PIP_VERSION", "").strip() or None
-        if pip_version is not None:
-            try:
-                Version(pip_version)
-            except InvalidVersion as exc:
-                raise InvalidConfig(
-                    "BP_PIP_VERSION", pip_version, "a pip release such as 26.3"
-                ) from exc
+        pip_version = _tool_version(env, "pip")
+        tools = tuple(
+            (tool, version)
+            for tool in ("uv", "poetry", "pipenv", "pdm")
+            if (version := _tool_version(env, tool)) is not None
+        )
         check = env.get("BP_PYTHON_ENTRYPOINT_CHECK", "").strip().lower()
         check = ENTRYPOINT_CHECKS.get(check, check)
         if check not in {"static", "import", "off"}:
@@ -68,6 +96,7 @@ class Settings:
             entrypoint_check=check,
             debug=level == "DEBUG",
             pip_version=pip_version,
+            tool_versions=tools,
             disable_collectstatic=flag(env, "DISABLE_COLLECTSTATIC")
             or flag(env, "BP_DISABLE_COLLECTSTATIC"),
         )

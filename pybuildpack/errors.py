@@ -153,6 +153,54 @@ class UnsupportedPackageManager(BuildpackError):
     files: list[str]
 
 
+# --- package managers' files ------------------------------------------------------------------
+
+
+@dataclass
+class LockFileOutOfDate(BuildpackError):
+    """The lock file no longer matches the project's dependencies (the tool said so)."""
+
+    manager: str  # as users spell it: "uv", "Poetry", "pipenv", "PDM"
+    lock: str
+    fix: str  # the command that updates the lock
+
+
+@dataclass
+class PipfileLockHashMismatch(BuildpackError):
+    """Pipfile.lock's _meta.hash is not the hash of the Pipfile next to it."""
+
+    recorded: str
+    expected: str
+
+
+@dataclass
+class IncompatibleLockFile(BuildpackError):
+    """A lock file format the tool we run cannot read (e.g. poetry.lock from a newer Poetry)."""
+
+    path: str
+    lock_version: str
+    tool: str
+    tool_version: str
+    supported: str  # lock versions the tool reads, e.g. "1.x, 2.x"
+    variable: str  # the BP_*_VERSION that picks another tool version
+
+
+@dataclass
+class MissingProjectName(BuildpackError):
+    """A pyproject.toml `[project]` table without `name`."""
+
+    path: str
+    line: int | None = None
+
+
+@dataclass
+class MissingManifest(BuildpackError):
+    """A lock file without the file it locks (uv.lock without pyproject.toml...)."""
+
+    lock: str
+    manifest: str
+
+
 # --- running tools ----------------------------------------------------------------------------
 
 

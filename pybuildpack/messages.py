@@ -283,6 +283,46 @@ def render(err: e.BuildpackError) -> Message:
                 "Export a requirements.txt (e.g. `uv export --no-dev -o requirements.txt`,\n"
                 "`poetry export -o requirements.txt`) and set BP_PYTHON_PACKAGE_MANAGER=pip.",
             )
+        case e.LockFileOutOfDate(manager=manager, lock=lock, fix=fix):
+            return Message(
+                f"{lock} is out of date",
+                f"{lock} does not match the dependencies the project declares, so {manager}\n"
+                "refused to install from it (the build installs exactly what the lock says).\n\n"
+                f"Run `{fix}` and commit the updated {lock}.",
+            )
+        case e.PipfileLockHashMismatch(recorded=recorded, expected=expected):
+            return Message(
+                "Pipfile.lock is out of date",
+                f"Pipfile.lock was made from another Pipfile: its _meta.hash is {recorded[:12]}…,\n"
+                f"while the Pipfile's hash is {expected[:12]}….\n\n"
+                "Run `pipenv lock` and commit the updated Pipfile.lock.",
+            )
+        case e.IncompatibleLockFile(
+            path=path, lock_version=lock_version, tool=tool, tool_version=tool_version
+        ):
+            running = f"{tool} {tool_version}" if tool_version else f"the {tool} of this build"
+            supported = f" (it reads lock-version {err.supported})" if err.supported else ""
+            return Message(
+                f"{path} was written by an incompatible {tool}",
+                f"{path} has lock-version {lock_version}, which {running} cannot read"
+                f"{supported}.\n\n"
+                f"Set {err.variable} to the {tool} version that wrote the lock file, or\n"
+                f"regenerate it with `{tool.lower()} lock` using the {tool} this build runs.",
+            )
+        case e.MissingProjectName(path=path, line=line):
+            return Message(
+                f"The [project] table in {path} has no name",
+                f"{_where(path, line)}: [project] must set `name` (PEP 621); package managers\n"
+                "refuse a project without one.\n\n"
+                f'Add a name, for example:\n  [project]\n  name = "my-app"',
+            )
+        case e.MissingManifest(lock=lock, manifest=manifest):
+            return Message(
+                f"{lock} without {manifest}",
+                f"The app has {lock} but no {manifest}: the lock file alone cannot be\n"
+                "installed.\n\n"
+                f"Commit {manifest} next to {lock}.",
+            )
         case e.EntrypointNotFound(
             process=process, command=command, spec=spec, missing=missing, chosen_by=chosen_by
         ):
@@ -331,6 +371,33 @@ def _command_failure(step: str) -> tuple[str, str]:
         "venv": (
             "Unable to create the virtual environment",
             "See the output above.",
+        ),
+        "uv-sync": (
+            "Unable to install dependencies with uv",
+            "See uv's output above. Check that uv.lock is committed and up to date (`uv lock`)\n"
+            "and that requires-python allows this Python version.",
+        ),
+        "poetry-lock": (
+            "Unable to lock dependencies with Poetry",
+            "See Poetry's output above. Run `poetry lock` and commit poetry.lock.",
+        ),
+        "poetry-install": (
+            "Unable to install dependencies with Poetry",
+            "See Poetry's output above. If the project itself cannot be installed, set\n"
+            "`package-mode = false` under [tool.poetry].",
+        ),
+        "pipenv-install": (
+            "Unable to install dependencies with pipenv",
+            "See pipenv's output above. Check that Pipfile.lock is up to date (`pipenv lock`).",
+        ),
+        "pdm-install": (
+            "Unable to install dependencies with PDM",
+            "See PDM's output above. Check that pdm.lock is up to date (`pdm lock`).",
+        ),
+        "tool-install": (
+            "Unable to install the package manager",
+            "The package manager could not be installed with pip: check its BP_*_VERSION and\n"
+            "the network or index settings (PIP_INDEX_URL).",
         ),
         "collectstatic": (
             "Unable to generate Django static files",

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import time
+from collections import deque
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pybuildpack.errors import CommandFailed
 from pybuildpack.log import Logger, format_duration
+
+_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@\s:]*):[^/@\s]+@")
+TAIL_LINES = 200  # of streamed output, kept for error mapping (CommandFailed.output)
+
+
+def redact_text(text: str) -> str:
+    """Passwords in URLs (https://user:pass@host) replaced by ***: never in the build log."""
+    return _CREDENTIALS.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)
 
 
 def run(
@@ -21,7 +31,7 @@ def run(
     capture: bool = False,
 ) -> str:
     """Run `command`; stream its output indented (or capture it); raise CommandFailed on error."""
-    log.debug(f"Running: {' '.join(command)}")
+    log.debug(redact_text(f"Running: {' '.join(command)}"))
     start = time.monotonic()
     try:
         proc = subprocess.Popen(
@@ -36,14 +46,18 @@ def run(
     except OSError as exc:
         raise CommandFailed(step, list(command), 127, hint=str(exc)) from exc
     captured: list[str] = []
+    tail: deque[str] = deque(maxlen=TAIL_LINES)
     assert proc.stdout is not None
-    for line in proc.stdout:
+    for raw in proc.stdout:
+        line = redact_text(raw)
         if capture:
             captured.append(line)
         else:
+            tail.append(line)
             log.subdetail(line.rstrip("\n"))
     code = proc.wait()
     log.debug(f"Exit status {code} after {format_duration(time.monotonic() - start)}")
     if code != 0:
-        raise CommandFailed(step, list(command), code, output="".join(captured))
+        output = "".join(captured if capture else tail)
+        raise CommandFailed(step, list(command), code, output=output)
     return "".join(captured)

@@ -143,12 +143,14 @@ def test_download_failure(buildpack_dir: Path, dirs: Dirs, tmp_path: Path) -> No
     assert not (dirs.layers / "pybuildpack_python" / "cpython.toml").exists()
 
 
-def test_unsupported_manager(buildpack_dir: Path, dirs: Dirs) -> None:
+def test_poetry_lock_from_incompatible_poetry(buildpack_dir: Path, dirs: Dirs) -> None:
+    """Poetry is installed now (issue 4); a lock it cannot read fails before it is installed."""
     (dirs.app / "pyproject.toml").write_text('[tool.poetry]\nname = "x"\n')
-    (dirs.app / "poetry.lock").write_text("")
+    (dirs.app / "poetry.lock").write_text('[metadata]\nlock-version = "3.0"\n')
     result = run_build(buildpack_dir, dirs)
     assert result.returncode == 1
-    assert "[Error: The poetry package manager is not supported yet]" in result.stderr
+    assert "[Error: poetry.lock was written by an incompatible Poetry]" in result.stderr
+    assert not (dirs.layers / "pybuildpack_python" / "poetry.toml").exists()
 
 
 def test_empty_ca_binding(buildpack_dir: Path, dirs: Dirs) -> None:

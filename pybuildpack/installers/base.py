@@ -1,0 +1,80 @@
+"""The one small protocol every package manager's installer follows, and what they share."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from pybuildpack.analysis.project import Project
+from pybuildpack.errors import BuildpackError, CommandFailed, MissingManifest, MissingProjectName
+
+
+@dataclass(frozen=True)
+class InstallPaths:
+    """Where things are during the install (all absolute)."""
+
+    app_dir: Path
+    venv: Path  # the venv layer (already made with `python -m venv --without-pip`)
+    python: Path  # the cpython layer's python3
+    cache: Path  # the manager's cache-only download cache layer
+    pip_site: Path  # our pip (build-only layer), for pip installs
+    tool: Path | None = None  # the manager's executable in its tool layer
+
+
+@dataclass(frozen=True)
+class Step:
+    """One command of an install, with the env vars it needs on top of the build env."""
+
+    command: list[str]
+    env: dict[str, str]
+    step: str  # CommandFailed.step: says which message the user sees on failure
+    description: str  # for the log
+    warning: tuple[str, str] | None = None  # (title, body) printed before it runs
+    unset: tuple[str, ...] = field(default_factory=tuple)  # build env vars it must not see
+
+
+class Installer(Protocol):
+    manager: str  # the PackageManager value
+    tool: str | None  # the PyPI name of the tool it runs (None: our pip layer)
+    files: tuple[str, ...]  # the files it installs from (lock included)
+
+    def check(self, project: Project) -> None:
+        """Parse and validate the files before anything runs: raises typed errors."""
+        ...
+
+    def check_tool(self, tool_version: str) -> None:
+        """Fail before the tool is installed when it cannot read the files (lock format)."""
+        ...
+
+    def steps(self, paths: InstallPaths, tool_version: str) -> list[Step]:
+        """The commands that install the app's production dependencies into paths.venv."""
+        ...
+
+    def failure(self, error: CommandFailed, output: str) -> BuildpackError | None:
+        """Our own error for a failure the tool's output explains (None: the generic one)."""
+        ...
+
+
+def require_manifest(project: Project, lock: str, manifest: str) -> None:
+    if project.exists(lock) and not project.exists(manifest):
+        raise MissingManifest(lock, manifest)
+
+
+def require_project_name(project: Project) -> None:
+    """A `[project]` table must name the project (PEP 621): every tool refuses it otherwise."""
+    data = project.toml("pyproject.toml") or {}
+    table = data.get("project")
+    if isinstance(table, dict) and not (isinstance(table.get("name"), str) and table["name"]):
+        line = None
+        for number, text in enumerate((project.text("pyproject.toml") or "").splitlines(), 1):
+            if text.strip() == "[project]":
+                line = number
+                break
+        raise MissingProjectName("pyproject.toml", line)
+
+
+def tool_env(paths: InstallPaths, extra: Mapping[str, str]) -> dict[str, str]:
+    """The env every manager's install shares: the venv is the active one."""
+    return {"VIRTUAL_ENV": str(paths.venv), **extra}

@@ -1,0 +1,56 @@
+"""pip: requirements.txt, or a project that installs itself (pyproject.toml, setup.py/cfg).
+
+pip runs from its own build-only layer (PYTHONPATH) with the venv's interpreter, so it is never
+in the launch image. A project installs itself editable: the venv then refers to the app's
+source in /workspace, so a source-only rebuild that reuses the venv runs the new source.
+"""
+
+from __future__ import annotations
+
+from pybuildpack.analysis.project import Project
+from pybuildpack.errors import BuildpackError, CommandFailed
+from pybuildpack.installers.base import InstallPaths, Step, require_project_name, tool_env
+
+PIP_BASE = ["-m", "pip", "install", "--no-input", "--progress-bar", "off"]
+
+
+class PipInstaller:
+    manager = "pip"
+    tool: str | None = None
+
+    def __init__(self, files: tuple[str, ...]) -> None:
+        self.files = files
+
+    @property
+    def requirements(self) -> bool:
+        return "requirements.txt" in self.files
+
+    def check(self, project: Project) -> None:
+        if not self.requirements and "pyproject.toml" in self.files:
+            require_project_name(project)
+
+    def check_tool(self, tool_version: str) -> None:
+        return None
+
+    def steps(self, paths: InstallPaths, tool_version: str) -> list[Step]:
+        target = ["--requirement", "requirements.txt"] if self.requirements else ["--editable", "."]
+        env = tool_env(
+            paths,
+            {
+                "PYTHONPATH": str(paths.pip_site),
+                "PIP_CACHE_DIR": str(paths.cache),
+                "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+            },
+        )
+        what = "requirements.txt" if self.requirements else "the project itself (editable)"
+        return [
+            Step(
+                [str(paths.venv / "bin" / "python"), *PIP_BASE, *target],
+                env,
+                "pip-install",
+                f"Installing {what} with pip {tool_version}",
+            )
+        ]
+
+    def failure(self, error: CommandFailed, output: str) -> BuildpackError | None:
+        return None

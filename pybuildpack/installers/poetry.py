@@ -1,0 +1,124 @@
+"""Poetry: `poetry sync --only main` (1.x: `install --sync --only main`) into the venv layer.
+
+Poetry installs into the active virtualenv (VIRTUAL_ENV) and never makes its own
+(POETRY_VIRTUALENVS_CREATE=false). Without a poetry.lock, one is made at build (a warning).
+"""
+
+from __future__ import annotations
+
+from packaging.version import InvalidVersion, Version
+
+from pybuildpack.analysis.project import Project
+from pybuildpack.errors import (
+    BuildpackError,
+    CommandFailed,
+    IncompatibleLockFile,
+    LockFileOutOfDate,
+)
+from pybuildpack.installers.base import (
+    InstallPaths,
+    Step,
+    require_manifest,
+    require_project_name,
+    tool_env,
+)
+
+# poetry.lock `lock-version` majors each Poetry major reads (a newer minor only warns).
+READABLE_LOCK_MAJORS = {1: (1, 2), 2: (1, 2)}
+
+
+def _major(version: str) -> int:
+    try:
+        return Version(version).major
+    except InvalidVersion:
+        return 2
+
+
+class PoetryInstaller:
+    manager = "poetry"
+    tool: str | None = "poetry"
+
+    def __init__(self, files: tuple[str, ...]) -> None:
+        self.files = files
+        self.lock_version: str | None = None
+
+    @property
+    def locked(self) -> bool:
+        return "poetry.lock" in self.files
+
+    def check(self, project: Project) -> None:
+        require_manifest(project, "poetry.lock", "pyproject.toml")
+        require_project_name(project)
+        if self.locked:
+            data = project.toml("poetry.lock") or {}
+            metadata = data.get("metadata")
+            raw = metadata.get("lock-version") if isinstance(metadata, dict) else None
+            self.lock_version = str(raw) if raw is not None else None
+
+    def check_tool(self, tool_version: str) -> None:
+        """A lock written by a newer Poetry than the one we run fails clearly, up front."""
+        if self.lock_version is None:
+            return
+        try:
+            lock_major = Version(self.lock_version).major
+        except InvalidVersion:
+            lock_major = -1
+        readable = READABLE_LOCK_MAJORS.get(_major(tool_version), (1, 2))
+        if lock_major not in readable:
+            raise IncompatibleLockFile(
+                "poetry.lock",
+                self.lock_version,
+                "Poetry",
+                tool_version,
+                ", ".join(f"{m}.x" for m in readable),
+                "BP_POETRY_VERSION",
+            )
+
+    def steps(self, paths: InstallPaths, tool_version: str) -> list[Step]:
+        assert paths.tool is not None
+        env = tool_env(
+            paths,
+            {
+                "POETRY_VIRTUALENVS_CREATE": "false",
+                "POETRY_CACHE_DIR": str(paths.cache),
+                "POETRY_NO_INTERACTION": "1",
+            },
+        )
+        steps: list[Step] = []
+        if not self.locked:
+            steps.append(
+                Step(
+                    [str(paths.tool), "lock", "--no-ansi"],
+                    env,
+                    "poetry-lock",
+                    f"Locking with Poetry {tool_version} (no poetry.lock)",
+                    warning=(
+                        "No poetry.lock: the dependencies are resolved at build",
+                        "pyproject.toml has [tool.poetry] but no poetry.lock was found, so each\n"
+                        "build may install different versions. Run `poetry lock` and commit\n"
+                        "poetry.lock.",
+                    ),
+                )
+            )
+        if _major(tool_version) >= 2:
+            install = ["sync", "--only", "main"]
+        else:
+            install = ["install", "--sync", "--only", "main"]
+        steps.append(
+            Step(
+                [str(paths.tool), *install, "--compile", "--no-ansi"],
+                env,
+                "poetry-install",
+                f"Installing from poetry.lock with Poetry {tool_version}",
+            )
+        )
+        return steps
+
+    def failure(self, error: CommandFailed, output: str) -> BuildpackError | None:
+        if "changed significantly since poetry.lock was last generated" in output:
+            return LockFileOutOfDate("Poetry", "poetry.lock", "poetry lock")
+        if "lock file is not compatible with the current version of Poetry" in output:
+            return IncompatibleLockFile(
+                "poetry.lock", self.lock_version or "?", "Poetry", "", "", "BP_POETRY_VERSION"
+            )
+        return None

@@ -1,0 +1,361 @@
+"""Installers (issue 4): command construction, env, file checks and error mapping, offline.
+
+The real uv, Poetry, pipenv and PDM run in the integration suite; here they are never run.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pybuildpack import messages
+from pybuildpack.analysis.package_manager import ManagerChoice, PackageManager, choose
+from pybuildpack.analysis.project import Project
+from pybuildpack.config import Settings
+from pybuildpack.errors import (
+    CommandFailed,
+    IncompatibleLockFile,
+    InvalidConfig,
+    InvalidJson,
+    InvalidToml,
+    LockFileOutOfDate,
+    MissingManifest,
+    MissingProjectName,
+    PipfileLockHashMismatch,
+)
+from pybuildpack.installers import InstallPaths, for_choice
+from pybuildpack.installers.pipenv import pipfile_hashes
+from pybuildpack.installers.poetry import PoetryInstaller
+from pybuildpack.layers.tools import constraints
+from pybuildpack.runner import redact_text
+
+FIXTURES = Path(__file__).resolve().parents[1] / "integration" / "apps"
+
+
+def app(tmp_path: Path, files: dict[str, str]) -> Project:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    return Project(tmp_path)
+
+
+def installer_for(tmp_path: Path, files: dict[str, str], env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    project = app(tmp_path, files)
+    return for_choice(choose(project, env or {}), project)
+
+
+def paths(tmp_path: Path) -> InstallPaths:
+    return InstallPaths(
+        app_dir=tmp_path,
+        venv=Path("/layers/bp/venv"),
+        python=Path("/layers/bp/cpython/bin/python3"),
+        cache=Path("/layers/bp/tool-cache"),
+        pip_site=Path("/layers/bp/pip/site"),
+        tool=Path("/layers/bp/tool/venv/bin/tool"),
+    )
+
+
+PYPROJECT = '[project]\nname = "app"\nversion = "1"\nrequires-python = ">=3.12"\n'
+
+
+# --- commands and env ---------------------------------------------------------------------
+
+
+def test_uv_sync_locked_no_dev_into_the_venv_layer(tmp_path: Path) -> None:
+    installer = installer_for(tmp_path, {"pyproject.toml": PYPROJECT, "uv.lock": "version = 1\n"})
+    assert installer is not None and installer.tool == "uv"
+    (step,) = installer.steps(paths(tmp_path), "0.13.8")
+    assert step.command[1:4] == ["sync", "--locked", "--no-dev"]
+    assert step.env["UV_PROJECT_ENVIRONMENT"] == "/layers/bp/venv"
+    assert step.env["UV_PYTHON"] == "/layers/bp/cpython/bin/python3"
+    assert step.env["UV_PYTHON_DOWNLOADS"] == "never"
+    assert step.env["UV_NO_MANAGED_PYTHON"] == "1"
+    assert step.env["UV_CACHE_DIR"] == "/layers/bp/tool-cache"
+    assert step.env["UV_LINK_MODE"] == "copy"
+    assert step.env["VIRTUAL_ENV"] == "/layers/bp/venv"
+
+
+@pytest.mark.parametrize(
+    ("version", "command"),
+    [
+        ("2.5.1", ["sync", "--only", "main", "--compile", "--no-ansi"]),
+        ("1.8.5", ["install", "--sync", "--only", "main", "--compile", "--no-ansi"]),
+    ],
+)
+def test_poetry_sync_only_main(tmp_path: Path, version: str, command: list[str]) -> None:
+    pyproject = '[tool.poetry]\nname = "app"\n'
+    lock = '[metadata]\nlock-version = "2.1"\n'
+    installer = installer_for(tmp_path, {"pyproject.toml": pyproject, "poetry.lock": lock})
+    assert installer is not None and installer.tool == "poetry"
+    installer.check_tool(version)
+    (step,) = installer.steps(paths(tmp_path), version)
+    assert step.command[1:] == command
+    assert step.env["POETRY_VIRTUALENVS_CREATE"] == "false"
+    assert step.env["VIRTUAL_ENV"] == "/layers/bp/venv"
+    assert step.env["POETRY_CACHE_DIR"] == "/layers/bp/tool-cache"
+
+
+def test_poetry_without_lock_locks_at_build_with_a_warning(tmp_path: Path) -> None:
+    installer = installer_for(tmp_path, {"pyproject.toml": '[tool.poetry]\nname = "app"\n'})
+    assert installer is not None
+    lock, sync = installer.steps(paths(tmp_path), "2.5.1")
+    assert lock.command[1] == "lock" and lock.warning is not None
+    assert sync.command[1] == "sync"
+
+
+def test_pipenv_install_deploy(tmp_path: Path) -> None:
+    pipfile = '[packages]\nflask = "*"\n'
+    lock = {"_meta": {"hash": {"sha256": sorted(pipfile_hashes({"packages": {"flask": "*"}}))[0]}}}
+    installer = installer_for(tmp_path, {"Pipfile": pipfile, "Pipfile.lock": json.dumps(lock)})
+    assert installer is not None and installer.tool == "pipenv"
+    (step,) = installer.steps(paths(tmp_path), "2026.10.3")
+    assert step.command[1:] == ["install", "--deploy"]
+    assert step.env["VIRTUAL_ENV"] == "/layers/bp/venv"
+    assert step.env["PIPENV_IGNORE_VIRTUALENVS"] == "0"
+    assert "PIPENV_VENV_IN_PROJECT" in step.unset
+    assert step.warning is None
+
+
+def test_pipfile_without_lock_locks_at_build_with_a_warning(tmp_path: Path) -> None:
+    installer = installer_for(tmp_path, {"Pipfile": '[packages]\nflask = "*"\n'})
+    assert installer is not None
+    (step,) = installer.steps(paths(tmp_path), "2026.10.3")
+    assert step.command[1:] == ["install"] and step.warning is not None
+
+
+def test_pdm_install_checks_the_lock(tmp_path: Path) -> None:
+    installer = installer_for(tmp_path, {"pyproject.toml": PYPROJECT, "pdm.lock": ""})
+    assert installer is not None and installer.tool == "pdm"
+    (step,) = installer.steps(paths(tmp_path), "2.29.3")
+    assert step.command[1:] == ["install", "--check", "--prod", "--frozen-lockfile"]
+    assert step.env["PDM_CACHE_DIR"] == "/layers/bp/tool-cache"
+    assert step.env["VIRTUAL_ENV"] == "/layers/bp/venv"
+
+
+@pytest.mark.parametrize(
+    ("files", "target"),
+    [
+        ({"requirements.txt": "flask\n"}, ["--requirement", "requirements.txt"]),
+        ({"pyproject.toml": PYPROJECT}, ["--editable", "."]),
+        ({"setup.py": "from setuptools import setup\nsetup()\n"}, ["--editable", "."]),
+        ({"setup.cfg": "[metadata]\nname = app\n"}, ["--editable", "."]),
+    ],
+)
+def test_pip(tmp_path: Path, files: dict[str, str], target: list[str]) -> None:
+    installer = installer_for(tmp_path, files)
+    assert installer is not None and installer.tool is None
+    (step,) = installer.steps(paths(tmp_path), "26.3")
+    assert step.command[0] == "/layers/bp/venv/bin/python"
+    assert step.command[-len(target) :] == target
+    assert step.env["PYTHONPATH"] == "/layers/bp/pip/site"
+    assert step.env["PIP_CACHE_DIR"] == "/layers/bp/tool-cache"
+
+
+def test_no_dependency_files(tmp_path: Path) -> None:
+    assert installer_for(tmp_path, {"main.py": ""}) is None
+
+
+# --- checks before anything runs -------------------------------------------------------------
+
+
+def test_unparseable_uv_lock_names_file_and_line(tmp_path: Path) -> None:
+    with pytest.raises(InvalidToml) as err:
+        installer_for(tmp_path, {"pyproject.toml": PYPROJECT, "uv.lock": "version = 1\nx = = 1\n"})
+    assert err.value.path == "uv.lock" and err.value.line is not None
+
+
+@pytest.mark.parametrize("lock", ["poetry.lock", "pdm.lock"])
+def test_unparseable_toml_locks(tmp_path: Path, lock: str) -> None:
+    with pytest.raises(InvalidToml) as err:
+        installer_for(tmp_path, {"pyproject.toml": PYPROJECT, lock: "a = 1\nb = = 2\n"})
+    assert err.value.path == lock and err.value.line == 2
+
+
+def test_unparseable_pipfile_lock(tmp_path: Path) -> None:
+    with pytest.raises(InvalidJson) as err:
+        installer_for(tmp_path, {"Pipfile": "", "Pipfile.lock": '{\n  "_meta": \n}'})
+    assert err.value.path == "Pipfile.lock" and err.value.line == 3
+
+
+def test_pipfile_lock_hash_mismatch(tmp_path: Path) -> None:
+    lock = {"_meta": {"hash": {"sha256": "0" * 64}}}
+    with pytest.raises(PipfileLockHashMismatch) as err:
+        installer_for(tmp_path, {"Pipfile": "[packages]\n", "Pipfile.lock": json.dumps(lock)})
+    assert "pipenv lock" in messages.render(err.value).body
+
+
+def test_pipfile_hash_matches_real_pipenv_lock() -> None:
+    """The fixture's Pipfile.lock was written by pipenv 2026.10.3: same hash as ours."""
+    project = Project(FIXTURES / "pm_pipenv")
+    recorded = project.json("Pipfile.lock")["_meta"]["hash"]["sha256"]
+    assert recorded in pipfile_hashes(project.toml("Pipfile") or {})
+
+
+def test_pipfile_hash_ignores_name_spelling() -> None:
+    assert pipfile_hashes({"packages": {"My_Pkg": "*"}}) & pipfile_hashes(
+        {"packages": {"my-pkg": "*"}}
+    )
+
+
+@pytest.mark.parametrize(
+    ("lock", "manifest", "files"),
+    [
+        ("uv.lock", "pyproject.toml", {"uv.lock": ""}),
+        ("Pipfile.lock", "Pipfile", {"Pipfile.lock": "{}"}),
+        ("pdm.lock", "pyproject.toml", {"pdm.lock": ""}),
+        ("poetry.lock", "pyproject.toml", {"poetry.lock": ""}),
+    ],
+)
+def test_lock_without_manifest(
+    tmp_path: Path, lock: str, manifest: str, files: dict[str, str]
+) -> None:
+    with pytest.raises(MissingManifest) as err:
+        installer_for(tmp_path, files)
+    assert (err.value.lock, err.value.manifest) == (lock, manifest)
+
+
+@pytest.mark.parametrize(
+    "files",
+    [
+        {"pyproject.toml": '[project]\nversion = "1"\n', "uv.lock": ""},
+        {"pyproject.toml": '\n[project]\nversion = "1"\n'},
+        {"pyproject.toml": '[project]\nversion = "1"\n', "pdm.lock": ""},
+    ],
+)
+def test_project_without_name(tmp_path: Path, files: dict[str, str]) -> None:
+    with pytest.raises(MissingProjectName) as err:
+        installer_for(tmp_path, files)
+    assert err.value.line == files["pyproject.toml"].splitlines().index("[project]") + 1
+    assert "name" in messages.render(err.value).body
+
+
+def test_poetry_lock_from_a_newer_poetry(tmp_path: Path) -> None:
+    lock = '[metadata]\nlock-version = "3.0"\n'
+    installer = installer_for(tmp_path, {"pyproject.toml": "", "poetry.lock": lock})
+    assert isinstance(installer, PoetryInstaller)
+    with pytest.raises(IncompatibleLockFile) as err:
+        installer.check_tool("2.5.1")
+    text = messages.render(err.value)
+    assert "3.0" in text.body and "BP_POETRY_VERSION" in text.body
+    with pytest.raises(IncompatibleLockFile):
+        installer.check_tool("1.8.5")
+    installer.lock_version = "2.1"  # a newer minor: Poetry reads it (with its own warning)
+    installer.check_tool("1.8.5")
+    installer.check_tool("2.5.1")
+
+
+# --- failures mapped to our errors ------------------------------------------------------------
+
+OUT_OF_DATE = [
+    (
+        {"pyproject.toml": PYPROJECT, "uv.lock": ""},
+        "error: The lockfile at `uv.lock` needs to be updated, but `--locked` was provided.\n"
+        "hint: To update the lockfile, run `uv lock`.\n",
+        "uv lock",
+    ),
+    (
+        {"pyproject.toml": "", "poetry.lock": ""},
+        "pyproject.toml changed significantly since poetry.lock was last generated. "
+        "Run `poetry lock` to fix the lock file.\n",
+        "poetry lock",
+    ),
+    (
+        {"Pipfile": "", "Pipfile.lock": json.dumps({"_meta": {"hash": {"sha256": "x"}}})},
+        "Your Pipfile.lock (abc) is out of date. Expected: (def).\n",
+        "pipenv lock",
+    ),
+    (
+        {"pyproject.toml": PYPROJECT, "pdm.lock": ""},
+        "WARNING: Lockfile doesn't satisfy the project requirements, packages may be outdated\n"
+        "Please run `pdm lock` to update the lock file\n",
+        "pdm lock",
+    ),
+]
+
+
+@pytest.mark.parametrize(("files", "output", "fix"), OUT_OF_DATE)
+def test_out_of_date_lock_is_our_error(
+    tmp_path: Path, files: dict[str, str], output: str, fix: str
+) -> None:
+    project = app(tmp_path, files)
+    manager = choose(project, {}).manager
+    installer = for_choice(ManagerChoice(manager, tuple(files), "test"), _NoCheck(tmp_path))
+    assert installer is not None
+    failed = CommandFailed("x", ["tool"], 1, output=output)
+    mapped = installer.failure(failed, output)
+    assert isinstance(mapped, LockFileOutOfDate) and mapped.fix == fix
+    assert f"Run `{fix}`" in messages.render(mapped).body
+    assert installer.failure(failed, "some other failure\n") is None
+
+
+class _NoCheck(Project):
+    """A project whose files every check accepts (for the mapping tests only)."""
+
+    def toml(self, name: str):  # type: ignore[no-untyped-def, override]
+        return {}
+
+    def json(self, name: str):  # type: ignore[no-untyped-def, override]
+        return {"_meta": {"hash": {"sha256": sorted(pipfile_hashes({}))[0]}}}
+
+
+def test_install_failure_messages_name_the_manager() -> None:
+    for step, name in [
+        ("uv-sync", "uv"),
+        ("poetry-install", "Poetry"),
+        ("pipenv-install", "pipenv"),
+        ("pdm-install", "PDM"),
+        ("tool-install", "package manager"),
+    ]:
+        text = messages.render(CommandFailed(step, ["x"], 1))
+        assert name in text.title
+
+
+# --- tool versions, credentials ----------------------------------------------------------------
+
+
+def test_tool_versions_from_env() -> None:
+    settings = Settings.from_env({"BP_UV_VERSION": "0.9.1", "BP_POETRY_VERSION": "1.8.5"})
+    assert settings.tool_version("uv") == "0.9.1"
+    assert settings.tool_version("poetry") == "1.8.5"
+    assert settings.tool_version("pdm") is None
+
+
+@pytest.mark.parametrize(
+    "name", ["BP_UV_VERSION", "BP_POETRY_VERSION", "BP_PIPENV_VERSION", "BP_PDM_VERSION"]
+)
+def test_bad_tool_version(name: str) -> None:
+    with pytest.raises(InvalidConfig) as err:
+        Settings.from_env({name: "latest!"})
+    assert err.value.name == name
+
+
+def test_pdm_constraints() -> None:
+    assert constraints("pdm", "2.29.3") == ["unearth<0.19", "hishel<2"]
+    assert constraints("pdm", "2.30.0") == []
+    assert constraints("uv", "0.13.8") == []
+
+
+def test_credentials_redacted() -> None:
+    line = "Looking in indexes: https://alice:s3cr3t@pypi.example.com/simple, http://x/"
+    assert (
+        redact_text(line)
+        == "Looking in indexes: https://alice:***@pypi.example.com/simple, http://x/"
+    )
+    assert redact_text("https://token@host/simple") == "https://token@host/simple"
+
+
+def test_manager_choice_from_fixture_apps() -> None:
+    expected = {
+        "pm_uv": PackageManager.UV,
+        "pm_poetry": PackageManager.POETRY,
+        "pm_pipenv": PackageManager.PIPENV,
+        "pm_pdm": PackageManager.PDM,
+        "pm_pyproject": PackageManager.PIP,
+        "pm_setuppy": PackageManager.PIP,
+    }
+    for name, manager in expected.items():
+        project = Project(FIXTURES / name)
+        choice = choose(project, {})
+        assert choice.manager is manager, name
+        assert for_choice(choice, project) is not None
