@@ -151,6 +151,10 @@ def _print_plan(data: dict[str, object], line: int | None) -> None:
     assert isinstance(files, list)
     print(f"Dependency files: {', '.join(files) or '(none)'}")
     print(f"Django collectstatic: {'yes' if data['collectstatic'] else 'no'}")
+    system = data["system_packages"]
+    assert isinstance(system, dict)
+    for kind in ("launch", "build"):
+        print(f"System packages ({kind}): {', '.join(system[kind]) or '(none)'}")
     print("Processes:")
     procs = data["processes"]
     assert isinstance(procs, list)
