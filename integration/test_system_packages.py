@@ -78,3 +78,17 @@ def test_sdist_app_with_system_packages(cfg, scratch: Path, app_name: str) -> No
         f"build layer {unpacked_mb(cold.log, 'build-time packages')} (cache only); "
         f"image {harness.mb(warm_meta.size)}"
     )
+
+
+def test_unknown_system_package_fails_with_suggestions(cfg, scratch: Path) -> None:
+    app = harness.copy_app("plain_main", scratch / "sysdeb-unknown")
+    result = harness.pack_build(
+        app,
+        harness.image_name("sysdeb_unknown"),
+        env={"BP_SYSTEM_PACKAGES": "libpq-devel"},
+        expect_fail=True,
+    )
+    assert "[Error: Unknown system package libpq-devel]" in result.log, harness.tail(result.log)
+    assert "Did you mean: libpq-dev" in result.log, harness.tail(result.log)
+    assert "Traceback" not in result.log
+    harness.report(f"system packages unknown name: failed as expected in {result.seconds:.1f}s")
