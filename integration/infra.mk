@@ -37,6 +37,7 @@ PACK_HOME := $(CACHE)/pack-home
 
 BUILD_IMAGE ?= localhost/pybuildpack/build:bookworm
 RUN_IMAGE ?= localhost/pybuildpack/run:bookworm
+NOSHELL_RUN_IMAGE ?= localhost/pybuildpack/run-noshell:bookworm
 # A dotted registry name: podman's Docker-compatible API stores images that pack loads as
 # `localhost/x` under `docker.io/localhost/x`, which the podman CLI then cannot find by name.
 BUILDER ?= pybuildpack.test/builder:test
@@ -85,6 +86,10 @@ tools: host-packages podman-service $(LIFECYCLE_TGZ) $(PACK) $(CRANE)
 images: host-packages
 	@$(INTEG_TOOLS)/build-images.sh $(CACHE) $(BUILD_IMAGE) $(RUN_IMAGE)
 
+.PHONY: noshell-image
+noshell-image: images
+	@$(INTEG_TOOLS)/build-noshell-image.sh $(RUN_IMAGE) $(NOSHELL_RUN_IMAGE)
+
 # --------------------------------------------------------------------------------------- mirror
 .PHONY: mirror
 mirror: $(MIRROR_DIR)/catalog.toml
@@ -130,13 +135,14 @@ INTEGRATION_ENV = \
 	PYBUILDPACK_BUILDER=$(BUILDER) \
 	PYBUILDPACK_BUILD_IMAGE=$(BUILD_IMAGE) \
 	PYBUILDPACK_RUN_IMAGE=$(RUN_IMAGE) \
+	PYBUILDPACK_NOSHELL_RUN_IMAGE=$(NOSHELL_RUN_IMAGE) \
 	DOCKER_HOST=$(DOCKER_HOST) \
 	PACK_HOME=$(PACK_HOME)
 
 # PYTEST_ARGS lets you pick tests: make integration PYTEST_ARGS="-k flask"
 PYTEST_ARGS ?=
 .PHONY: integration integration-infra
-integration-infra: tools images mirror ca-binding builder
+integration-infra: tools images noshell-image mirror ca-binding builder
 
 # `package` (the lead's target: pack buildpack package --format file) is tested too.
 integration: dev integration-infra package
