@@ -53,3 +53,50 @@ def test_override(tmp_path: Path) -> None:
 def test_bad_override(tmp_path: Path) -> None:
     with pytest.raises(InvalidConfig):
         choice(tmp_path, {}, {"BP_PYTHON_PACKAGE_MANAGER": "conda"})
+
+
+@pytest.mark.parametrize(
+    ("files", "manager", "ignored"),
+    [
+        # the seeds' precedence: uv.lock, requirements.txt, Pipfile(.lock), poetry.lock, pdm.lock
+        (
+            {"requirements.txt": "", "poetry.lock": "", "pyproject.toml": ""},
+            PackageManager.PIP,
+            ("poetry.lock", "pyproject.toml"),
+        ),
+        ({"Pipfile": "", "pdm.lock": "", "pyproject.toml": ""}, PackageManager.PIPENV, ()),
+        ({"poetry.lock": "", "pdm.lock": "", "pyproject.toml": ""}, PackageManager.POETRY, ()),
+        ({"uv.lock": "", "poetry.lock": "", "pyproject.toml": ""}, PackageManager.UV, ()),
+        # a pyproject.toml project without a lock installs itself with pip, even with setup.py
+        ({"pyproject.toml": "[build-system]\n", "setup.py": ""}, PackageManager.PIP, ()),
+    ],
+)
+def test_precedence_and_ignored_files(
+    tmp_path: Path, files: dict[str, str], manager: PackageManager, ignored: tuple[str, ...]
+) -> None:
+    result = choice(tmp_path, files)
+    assert result.manager is manager
+    if ignored:
+        assert result.ignored == ignored
+
+
+def test_pdm_lock_ignored_next_to_pipfile_is_reported(tmp_path: Path) -> None:
+    result = choice(tmp_path, {"Pipfile": "", "pdm.lock": "", "pyproject.toml": ""})
+    assert "pdm.lock" in result.ignored
+
+
+def test_pipfile_without_lock_is_pipenv_with_the_pipfile_only(tmp_path: Path) -> None:
+    result = choice(tmp_path, {"Pipfile": "[packages]\n"})
+    assert result.manager is PackageManager.PIPENV and result.files == ("Pipfile",)
+
+
+def test_locks_are_in_the_files_that_key_the_venv(tmp_path: Path) -> None:
+    for files, lock in [
+        ({"uv.lock": "", "pyproject.toml": ""}, "uv.lock"),
+        ({"poetry.lock": "", "pyproject.toml": ""}, "poetry.lock"),
+        ({"pdm.lock": "", "pyproject.toml": ""}, "pdm.lock"),
+        ({"Pipfile": "", "Pipfile.lock": "{}"}, "Pipfile.lock"),
+    ]:
+        sub = tmp_path / lock
+        sub.mkdir()
+        assert lock in choice(sub, files).files
