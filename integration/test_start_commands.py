@@ -11,7 +11,9 @@ from pathlib import Path
 import harness
 import pytest
 
-NOSHELL = os.environ.get("PYBUILDPACK_NOSHELL_RUN_IMAGE", "localhost/pybuildpack/run-noshell:bookworm")
+NOSHELL = os.environ.get(
+    "PYBUILDPACK_NOSHELL_RUN_IMAGE", "localhost/pybuildpack/run-noshell:bookworm"
+)
 
 
 def without_procfile(app: Path) -> None:
@@ -42,14 +44,22 @@ def _deps_reported(app: Path, names: tuple[str, ...]) -> None:
 
 CASES: dict[str, tuple[str, Callable[[Path], None] | None, list[str]]] = {
     # name: (fixture app, change to the copy, the web command the buildpack must pick)
-    "django-gunicorn": ("django_gunicorn", without_procfile, ["gunicorn", "mysite.wsgi:application"]),
+    "django-gunicorn": (
+        "django_gunicorn",
+        without_procfile,
+        ["gunicorn", "mysite.wsgi:application"],
+    ),
     "django-uvicorn": ("django_gunicorn", django_uvicorn, ["uvicorn", "mysite.asgi:application"]),
     "django-runserver": (
         "django_gunicorn",
         django_runserver,
         ["pybuildpack-exec", "python", "manage.py", "runserver", "0.0.0.0:$PORT"],
     ),
-    "fastapi-nested": ("fastapi_nested", None, ["uvicorn", "--app-dir", "src", "service.api.main:app"]),
+    "fastapi-nested": (
+        "fastapi_nested",
+        None,
+        ["uvicorn", "--app-dir", "src", "service.api.main:app"],
+    ),
     "flask-factory": ("flask_factory", None, ["gunicorn", "hello:create_app()"]),
 }
 
@@ -63,7 +73,9 @@ def test_detected_start_command_serves_without_a_shell(case: str, cfg, scratch: 
     image = harness.image_name(f"start-{case}")
     result = harness.pack_build(app, image, extra_args=["--run-image", NOSHELL])
     assert result.ok, harness.tail(result.log)
-    harness.report(f"start command {case}: cold build {result.seconds:.1f}s on the no-shell run image")
+    harness.report(
+        f"start command {case}: cold build {result.seconds:.1f}s on the no-shell run image"
+    )
     meta = harness.image_metadata(image)
     web = meta.processes["web"]
     assert web["command"] + web.get("args", []) == expected, web
@@ -94,6 +106,8 @@ def test_wrong_run_command_module_fails_at_entrypoint_check(cfg, scratch: Path) 
         env={"RUN_COMMAND": "gunicorn nosuch.module:app"},
         expect_fail=True,
     )
-    assert "[Error: The start command's app could not be found]" in result.log, harness.tail(result.log)
+    assert "[Error: The start command's app could not be found]" in result.log, harness.tail(
+        result.log
+    )
     assert "the module `nosuch.module` was not found" in result.log
     assert "because RUN_COMMAND is set" in result.log
