@@ -258,12 +258,25 @@ def test_debian_12_archives_and_mirror() -> None:
 
 
 @pytest.mark.parametrize(
+    ("version", "arch", "codename", "host"),
+    [
+        ("24.04", "amd64", "noble", "archive.ubuntu.com"),
+        ("22.04", "arm64", "jammy", "ports.ubuntu.com"),
+    ],
+)
+def test_ubuntu_archives_and_keyring(version: str, arch: str, codename: str, host: str) -> None:
+    distro = debian.distro_for("ubuntu", version, arch, {})
+    assert distro.archives[0].suite == codename and host in distro.archives[0].uri
+    assert (debian.KEYRINGS / distro.archives[0].keyring).is_file()
+
+
+@pytest.mark.parametrize(
     ("name", "version", "arch", "reason"),
     [
         ("alpine", "3.20", "amd64", "name"),
         ("debian", "9", "amd64", "version"),
         ("debian", "12", "s390x", "architecture"),
-        ("ubuntu", "24.04", "amd64", "keyring"),  # no Ubuntu keyring is shipped yet
+        ("ubuntu", "18.04", "amd64", "version"),
     ],
 )
 def test_unsupported_distros(name: str, version: str, arch: str, reason: str) -> None:
