@@ -152,3 +152,19 @@ def test_index_bindings(tmp_path: Path) -> None:
     }
     with pytest.raises(InvalidBinding):
         index_env((Binding("n", "netrc", netrc, entries=("other",)),))
+
+
+def test_tool_version_precedence(tmp_path: Path) -> None:
+    from pybuildpack.installers.install import tool_version
+
+    class Defaults(Catalog):
+        def default_version(self, dep_id: str) -> str | None:
+            return {"uv": "0.13.8", "cpython": PY}.get(dep_id)
+
+    (tmp_path / "uv.lock").write_text("")
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "a"\n')
+    plan = analyze(tmp_path, {}, Defaults(), "amd64")
+    assert tool_version(plan, Defaults(), "uv") == "0.13.8"  # buildpack.toml
+    assert tool_version(plan, Defaults(), "pdm") == "2.29.3"  # the code's pin
+    plan = analyze(tmp_path, {"BP_UV_VERSION": "0.12.0"}, Defaults(), "amd64")
+    assert tool_version(plan, Defaults(), "uv") == "0.12.0"  # the user's
