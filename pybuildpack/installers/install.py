@@ -44,17 +44,10 @@ def install(
         version = tool_version(plan, catalog, installer.tool)
         label = f"{installer.tool} {version}"
         installer.check_tool(version)
-        pip_cache = venv.pip_cache(ctx, python_version, ctx.target.arch)
+        # no pip cache for the tool: its layer is the cache (a pip-cache layer would only
+        # make every rebuild restore the tool's wheels a second time)
         executable = tools.contribute(
-            ctx,
-            installer.tool,
-            version,
-            python_home,
-            python_version,
-            pip_site,
-            pip_cache,
-            install_env,
-            log,
+            ctx, installer.tool, version, python_home, python_version, pip_site, install_env, log
         )
     return venv.contribute(
         ctx, plan, python_home, pip_site, installer, label, executable, install_env, log

@@ -65,7 +65,6 @@ def contribute(
     python_home: Path,
     python_version: str,
     pip_site: Path,
-    pip_cache: Path,
     env: Mapping[str, str],
     log: Logger,
 ) -> Path:
@@ -87,7 +86,7 @@ def contribute(
         install_env = {
             **env,
             "PYTHONPATH": str(pip_site),
-            "PIP_CACHE_DIR": str(pip_cache),
+            "PIP_NO_CACHE_DIR": "1",
             "PIP_DISABLE_PIP_VERSION_CHECK": "1",
             "VIRTUAL_ENV": str(venv),
         }
