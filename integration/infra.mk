@@ -140,13 +140,17 @@ INTEGRATION_ENV = \
 	PACK_HOME=$(PACK_HOME)
 
 # PYTEST_ARGS lets you pick tests: make integration PYTEST_ARGS="-k flask"
+# Builds wait mostly on the network and on image export, so two run at once (pytest-xdist);
+# each test file stays on one worker, so builds a file shares are made once.
+INTEGRATION_JOBS ?= 2
+INTEGRATION_JOBS_ARGS := $(if $(filter-out 0 1,$(INTEGRATION_JOBS)),-n $(INTEGRATION_JOBS) --dist loadfile)
 PYTEST_ARGS ?=
 .PHONY: integration integration-infra
 integration-infra: tools images noshell-image mirror ca-binding builder
 
 # `package` (the lead's target: pack buildpack package --format file) is tested too.
 integration: dev integration-infra package
-	$(INTEGRATION_ENV) $(PY) -m pytest -q -rA -m integration $(PYTEST_ARGS) integration
+	$(INTEGRATION_ENV) $(PY) -m pytest -q -rA -m integration $(INTEGRATION_JOBS_ARGS) $(PYTEST_ARGS) integration
 
 # Print the variables (for scripts and for humans).
 .PHONY: integration-env
