@@ -9,13 +9,12 @@ a subprocess with the venv; `off` skips both.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Mapping
 from pathlib import Path
 
 from pybuildpack.analysis.analyze import BuildPlan
 from pybuildpack.analysis.processes import ProcessPlan
-from pybuildpack.analysis.pysource import parse
+from pybuildpack.analysis.pysource import defined_at_module_level, parse
 from pybuildpack.analysis.start_command import Entrypoint
 from pybuildpack.errors import CommandFailed, EntrypointImportFailed, EntrypointNotFound
 from pybuildpack.log import Logger
@@ -47,23 +46,7 @@ def defines(path: Path, attr: str) -> bool:
     tree = parse(path)
     if tree is None:
         return True  # the import check or the server will report a syntax error
-    for node in tree.body:
-        if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(t, ast.Name) and t.id == attr for t in targets):
-                return True
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            if node.name == attr:
-                return True
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            for alias in node.names:
-                if alias.name == "*" or (alias.asname or alias.name.split(".")[0]) == attr:
-                    return True
-        elif isinstance(node, ast.If | ast.Try) and any(  # conditional definitions: no guess
-            isinstance(n, ast.Name) and n.id == attr for n in ast.walk(node)
-        ):
-            return True
-    return False
+    return defined_at_module_level(tree, attr) is not False
 
 
 def check_static(proc: ProcessPlan, entry: Entrypoint, app_dir: Path, venv: Path) -> None:

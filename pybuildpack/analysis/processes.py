@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from pybuildpack.analysis.django_project import DjangoProject, analyze_django
 from pybuildpack.analysis.project import Project
-from pybuildpack.analysis.pysource import SourceIndex
+from pybuildpack.analysis.pysource import SourceIndex, defined_at_module_level
 from pybuildpack.analysis.start_command import (
     EXPANDER,
     Entrypoint,
@@ -88,16 +88,8 @@ def parse_procfile(project: Project) -> list[tuple[str, str]]:
     return entries
 
 
-def _defines_by_statement(node: ast.stmt, attr: str) -> bool:
-    if isinstance(node, ast.FunctionDef | ast.ClassDef):
-        return node.name == attr
-    if isinstance(node, ast.ImportFrom | ast.Import):
-        return any((alias.asname or alias.name) == attr for alias in node.names)
-    return False
-
-
 def defines_module_attr(project: Project, filename: str, attr: str) -> bool:
-    """Whether `filename` assigns `attr` at module level (read, never run)."""
+    """Whether `filename` surely binds `attr` at module level (read, never run)."""
     source = project.text(filename)
     if source is None:
         return False
@@ -105,17 +97,7 @@ def defines_module_attr(project: Project, filename: str, attr: str) -> bool:
         tree = ast.parse(source, filename=filename)
     except (SyntaxError, ValueError):
         return False
-    for node in tree.body:
-        targets: list[ast.expr] = []
-        if isinstance(node, ast.Assign):
-            targets = node.targets
-        elif isinstance(node, ast.AnnAssign | ast.AugAssign):
-            targets = [node.target]
-        elif _defines_by_statement(node, attr):
-            return True
-        if any(isinstance(t, ast.Name) and t.id == attr for t in targets):
-            return True
-    return False
+    return defined_at_module_level(tree, attr) is True
 
 
 def _run_command(env: Mapping[str, str]) -> tuple[str, str] | None:

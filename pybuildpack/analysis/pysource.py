@@ -86,6 +86,34 @@ def _not_venv(parent: str, name: str) -> bool:
     return not os.path.exists(os.path.join(parent, name, "pyvenv.cfg"))
 
 
+def defined_at_module_level(tree: ast.Module, name: str) -> bool | None:
+    """Whether the module binds `name` at top level: by assignment, def, class or import.
+
+    None when that cannot be told without running it: a star import, or a binding of the
+    name under `if`/`try`. Callers decide what "cannot tell" means for them.
+    """
+    unknown = False
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+                return True
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            if node.name == name:
+                return True
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            for alias in node.names:
+                if alias.name == "*":
+                    unknown = True
+                elif (alias.asname or alias.name.split(".")[0]) == name:
+                    return True
+        elif isinstance(node, ast.If | ast.Try) and any(
+            isinstance(n, ast.Name) and n.id == name for n in ast.walk(node)
+        ):
+            unknown = True
+    return None if unknown else False
+
+
 class SourceIndex:
     """Parsed modules of the app, loaded lazily and once."""
 
