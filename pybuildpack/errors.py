@@ -145,14 +145,6 @@ class UnsafeArchive(BuildpackError):
     reason: str
 
 
-@dataclass
-class UnsupportedPackageManager(BuildpackError):
-    """A manager we detect and report, but cannot install with yet."""
-
-    manager: str
-    files: list[str]
-
-
 # --- package managers' files ------------------------------------------------------------------
 
 

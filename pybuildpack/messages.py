@@ -275,14 +275,6 @@ def render(err: e.BuildpackError) -> Message:
                 f"The command `{shown}` failed (exit status {code}).\n\n"
                 f"{body}{hint and chr(10) + hint}",
             )
-        case e.UnsupportedPackageManager(manager=manager, files=files):
-            return Message(
-                f"The {manager} package manager is not supported yet",
-                f"This app installs its dependencies with {manager} ({', '.join(files)}),\n"
-                "which this version of the buildpack cannot install yet.\n\n"
-                "Export a requirements.txt (e.g. `uv export --no-dev -o requirements.txt`,\n"
-                "`poetry export -o requirements.txt`) and set BP_PYTHON_PACKAGE_MANAGER=pip.",
-            )
         case e.LockFileOutOfDate(manager=manager, lock=lock, fix=fix):
             return Message(
                 f"{lock} is out of date",

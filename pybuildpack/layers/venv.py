@@ -25,7 +25,6 @@ from pybuildpack.log import Logger
 from pybuildpack.runner import run
 
 LAYER = "venv"
-CACHE_LAYER = "pip-cache"
 # each manager's download cache: cache-only layers, never in an image
 CACHE_LAYERS = {
     "pip": "pip-cache",
@@ -59,11 +58,6 @@ def dependencies_digest(app_dir: Path, files: tuple[str, ...]) -> str:
         digest.update(name.encode() + b"\0")
         digest.update((app_dir / name).read_bytes() + b"\0")
     return digest.hexdigest()
-
-
-def pip_cache(ctx: BuildContext, python_version: str, arch: str) -> Path:
-    """pip's wheel cache: cache-only, dropped when the Python minor or arch changes."""
-    return cache_layer(ctx, CACHE_LAYER, python_version, arch)
 
 
 def contribute(
