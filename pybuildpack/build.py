@@ -2,34 +2,26 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
-from pybuildpack import django, installers, messages
+from pybuildpack import installers, messages
 from pybuildpack.analysis.analyze import BuildPlan, analyze
-from pybuildpack.analysis.project import Project
-from pybuildpack.catalog import (
-    Catalog,
-    Dependency,
-    load_buildpack_catalog,
-    operator_catalogs,
-    with_overrides,
-)
 from pybuildpack.cnb.context import BuildContext
 from pybuildpack.cnb.launch import Launch, Process, write_launch
-from pybuildpack.cnb.platform import bindings_root, merged_env
-from pybuildpack.config import check_forbidden
-from pybuildpack.download import Mirror
-from pybuildpack.entrypoint import check_entrypoints
+from pybuildpack.cnb.platform import merged_env
+from pybuildpack.dependencies.ca import ca_env, write_bundle
+from pybuildpack.dependencies.catalog import Dependency
+from pybuildpack.dependencies.fetch import Fetcher
 from pybuildpack.errors import InternalError
-from pybuildpack.installers.install import install
-from pybuildpack.layers import cpython, pip, start
+from pybuildpack.inputs import read_inputs
+from pybuildpack.installers.credentials import index_env
+from pybuildpack.layers import cpython, pip, start, tools, venv
 from pybuildpack.layers import system_packages as system_layer
 from pybuildpack.log import Logger
-from pybuildpack.trust import ca_bundle, ca_env
+from pybuildpack.steps.collectstatic import collectstatic
+from pybuildpack.steps.entrypoint import check_entrypoints
 
-FALLBACK_PIP_VERSION = "26.3"  # when buildpack.toml has no default-versions.pip
 # pip and compileall write hash-checked .pyc files when this is set: reproducible layers.
 SOURCE_DATE_EPOCH = "315532801"
 
@@ -39,13 +31,6 @@ def buildpack_version(buildpack_dir: Path) -> str:
 
     with (buildpack_dir / "buildpack.toml").open("rb") as handle:
         return str(tomllib.load(handle)["buildpack"]["version"])
-
-
-def effective_catalog(buildpack_dir: Path, root: Path) -> Catalog:
-    """The buildpack's catalog, with operator-supplied entries from bindings taking over."""
-    return with_overrides(
-        load_buildpack_catalog(buildpack_dir / "buildpack.toml"), operator_catalogs(root)
-    )
 
 
 def report_plan(plan: BuildPlan, dependency: Dependency, log: Logger) -> None:
@@ -72,6 +57,7 @@ def report_plan(plan: BuildPlan, dependency: Dependency, log: Logger) -> None:
 
 
 def build_env(ctx: BuildContext, python_home: Path, ca: dict[str, str]) -> dict[str, str]:
+    """The env the build's tools run with (not where settings are read: pybuildpack.settings)."""
     env = merged_env(ctx.env, ctx.platform_env)
     env.update(ca)
     env["PATH"] = f"{python_home / 'bin'}:{env.get('PATH', '/usr/bin:/bin')}"
@@ -104,39 +90,57 @@ def processes(plan: BuildPlan, log: Logger) -> Launch:
     return launch
 
 
-def build(ctx: BuildContext, log: Logger) -> None:
-    check_forbidden(ctx.platform_env)
-    env = merged_env(ctx.env, ctx.platform_env)
-    root = bindings_root(ctx.platform_dir, ctx.env)
-    log.title(f"pybuildpack {buildpack_version(ctx.buildpack_dir)}")
+def report_settings(plan: BuildPlan, log: Logger) -> None:
+    for name, closest in plan.settings.unknown:
+        log.warning(*messages.unknown_setting(name, closest))
 
-    catalog = effective_catalog(ctx.buildpack_dir, root)
-    plan = analyze(ctx.app_dir, env, catalog, ctx.target.arch)
+
+def build(ctx: BuildContext, log: Logger) -> None:
+    log.title(f"pybuildpack {buildpack_version(ctx.buildpack_dir)}")
+    inputs = read_inputs(ctx.buildpack_dir, merged_env(ctx.env, ctx.platform_env), ctx.bindings)
+    catalog = inputs.catalog
+    plan = analyze(ctx.app_dir, inputs.settings, catalog, ctx.target.arch)
+    report_settings(plan, log)
     dependency = catalog.find("cpython", str(plan.python_version), ctx.target.arch)
     if dependency is None:  # analyze resolved from this very catalog
         raise InternalError(f"cpython {plan.python_version} vanished from the catalog")
     report_plan(plan, dependency, log)
-    installer = installers.for_choice(plan.manager, Project(ctx.app_dir))  # checks its files
-    mirror = Mirror.from_env(env, root)
-    ca = ca_env(ca_bundle(ctx.bindings))
+    installer = installers.for_choice(plan.manager, plan.lock)
+    bundle = write_bundle(inputs.certificates)
+    ca = ca_env(bundle)
     if ca:
-        os.environ.update(ca)  # our own downloads, too
         log.detail("Using certificates from the ca-certificates binding for HTTPS")
+    fetcher = Fetcher(mirror=inputs.mirror, ca_file=bundle)
 
-    python_home = cpython.contribute(ctx, dependency, mirror, log)
+    python_home = cpython.contribute(ctx, dependency, fetcher, log)
     tool_env = build_env(ctx, python_home, ca)
     # after CPython, before pip: source builds compile against the -dev packages
-    tool_env = system_layer.contribute(ctx, plan.system_packages, mirror, tool_env, log)
-    pip_version = (
-        plan.settings.pip_version or catalog.default_version("pip") or FALLBACK_PIP_VERSION
+    tool_env = system_layer.contribute(
+        ctx, plan.system_packages, plan.settings, fetcher, tool_env, log
     )
-    pip_site = pip.contribute(ctx, python_home, dependency.version, pip_version, tool_env, log)
-    venv_path = install(
-        ctx, plan, installer, catalog, python_home, pip_site, pip_version, tool_env, log
+    python_version = str(plan.python_version)
+    pip_site = pip.contribute(ctx, python_home, python_version, plan.pip_version, tool_env, log)
+    install_env = {**tool_env, **index_env(ctx.bindings)}
+    label, executable = f"pip {plan.pip_version}", None
+    if installer is not None and installer.tool is not None and plan.tool_version:
+        label = f"{installer.tool} {plan.tool_version}"
+        # no pip cache for the tool: its layer is the cache
+        executable = tools.contribute(
+            ctx,
+            installer.tool,
+            plan.tool_version,
+            python_home,
+            python_version,
+            pip_site,
+            install_env,
+            log,
+        )
+    venv_path = venv.contribute(
+        ctx, plan, python_home, pip_site, installer, label, executable, install_env, log
     )
     start.contribute(ctx, python_home)
     app_env = {**tool_env, "PATH": f"{venv_path / 'bin'}:{tool_env['PATH']}"}
     check_entrypoints(plan, ctx.app_dir, venv_path, app_env, log)
     if plan.collectstatic:
-        django.collectstatic(ctx.app_dir, venv_path, app_env, log)
+        collectstatic(ctx.app_dir, venv_path, app_env, log)
     write_launch(ctx.layers_dir, processes(plan, log))

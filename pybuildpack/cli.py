@@ -44,13 +44,14 @@ def _report(err: Exception, debug: bool) -> int:
 
 
 def _guarded(action: Callable[[], int]) -> int:
-    debug = os.environ.get("BP_LOG_LEVEL", "").upper() == "DEBUG"
     try:
         return action()
     except KeyboardInterrupt:
         return 130
     except Exception as err:  # every failure becomes a message, never a traceback
-        return _report(err, debug)
+        from pybuildpack.settings import debug_enabled
+
+        return _report(err, debug_enabled(os.environ))
 
 
 def detect(args: Sequence[str]) -> int:
@@ -80,11 +81,12 @@ def detect(args: Sequence[str]) -> int:
 def build(args: Sequence[str]) -> int:
     from pybuildpack.build import build as run_build
     from pybuildpack.cnb.context import build_context
+    from pybuildpack.cnb.platform import merged_env
     from pybuildpack.log import Logger
+    from pybuildpack.settings import debug_enabled
 
     ctx = build_context(args, os.environ, cwd=Path.cwd(), buildpack_dir=BUILDPACK_DIR)
-    debug = os.environ.get("BP_LOG_LEVEL", "").upper() == "DEBUG"
-    run_build(ctx, Logger(debug=debug))
+    run_build(ctx, Logger(debug=debug_enabled(merged_env(ctx.env, ctx.platform_env))))
     return 0
 
 
@@ -96,10 +98,12 @@ def _env_pair(value: str) -> tuple[str, str]:
 
 
 def plan(args: Sequence[str]) -> int:
+    from pybuildpack import messages
     from pybuildpack.analysis.analyze import analyze
     from pybuildpack.analysis.detect import python_files
-    from pybuildpack.build import effective_catalog
-    from pybuildpack.catalog import normalize_arch
+    from pybuildpack.cnb.platform import read_bindings
+    from pybuildpack.dependencies.catalog import normalize_arch
+    from pybuildpack.inputs import read_inputs
 
     parser = argparse.ArgumentParser(
         prog="pybuildpack plan",
@@ -125,9 +129,9 @@ def plan(args: Sequence[str]) -> int:
         sys.stderr.write(f"pybuildpack plan: {app_dir} is not a directory\n")
         return 1
     env = dict(options.env)
-    bindings = (options.platform or Path("/nonexistent")) / "bindings"
-    catalog = effective_catalog(catalog_dir(), bindings)
-    result = analyze(app_dir, env, catalog, normalize_arch(options.arch))
+    bindings = read_bindings(options.platform / "bindings") if options.platform else []
+    inputs = read_inputs(catalog_dir(), env, bindings)
+    result = analyze(app_dir, inputs.settings, inputs.catalog, normalize_arch(options.arch))
     detected = bool(python_files(app_dir))
     data = result.to_json()
     data["detected"] = detected
@@ -135,6 +139,9 @@ def plan(args: Sequence[str]) -> int:
         print(json.dumps(data, indent=2))
     else:
         _print_plan(data, result.python_request.line)
+        for name, closest in result.settings.unknown:
+            title, body = messages.unknown_setting(name, closest)
+            print(f"Warning: {title}\n{body}")
         for warning in result.warnings:
             print(f"Warning: {warning}")
     return 0 if detected else EXIT_FAIL

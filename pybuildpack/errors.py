@@ -13,10 +13,8 @@ from dataclasses import dataclass, field
 class BuildpackError(Exception):
     """Base class of every error that is reported to the user (never a traceback)."""
 
-    def __str__(self) -> str:  # for logs and tests; users see messages.render()
-        from pybuildpack.messages import render
-
-        return render(self).title
+    def __str__(self) -> str:  # facts, for debugging; users see messages.render()
+        return repr(self)
 
 
 # --- reading the app's files -------------------------------------------------------------

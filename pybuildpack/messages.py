@@ -418,3 +418,14 @@ def eol_warning(version: str, eol_date: str, source: str) -> tuple[str, str]:
         "receives security fixes: https://devguide.python.org/versions/\n"
         f"Upgrade to a supported version: {_source_fix(source)}",
     )
+
+
+def unknown_setting(name: str, closest: str | None) -> tuple[str, str]:
+    """A BP_* variable that looks like one of ours but is not (a typo, most often)."""
+    guess = f" Did you mean {closest}?" if closest else ""
+    return (
+        f"{name} is not a pybuildpack setting",
+        f"{name} is set, but pybuildpack does not read it.{guess}\n"
+        "The settings it reads are listed in buildpack.toml [[metadata.configurations]] and\n"
+        "in the README.",
+    )

@@ -21,14 +21,15 @@ import tomllib
 from pathlib import Path
 
 from pybuildpack.analysis.python_version import RequestKind, VersionRequest, resolve
-from pybuildpack.catalog import (
+from pybuildpack.dependencies.archives import extract_tar
+from pybuildpack.dependencies.catalog import (
     load_buildpack_catalog,
     load_catalog_file,
     normalize_arch,
     with_overrides,
 )
-from pybuildpack.download import Mirror, extract_tar, fetch
-from pybuildpack.relocate import relocate_cpython
+from pybuildpack.dependencies.fetch import fetch
+from pybuildpack.layers.cpython_relocation import relocate_cpython
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -64,7 +65,7 @@ def main() -> int:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         with tempfile.TemporaryDirectory() as downloads:
-            archive = fetch(dependency, Path(downloads), mirror=Mirror.from_env({}, None))
+            archive = fetch(dependency, Path(downloads))
             extract_tar(archive, tmp / "python", strip_components=1, uri=dependency.uri)
         relocate_cpython(tmp / "python")
         python = tmp / "python" / "bin" / "python3"

@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # validate what we wrote with the buildpack's own loader
     sys.path.insert(0, str(REPO))
-    from pybuildpack.catalog import Catalog, Dependency
+    from pybuildpack.dependencies.catalog import Catalog, Dependency
 
     check = Catalog(
         dependencies=[

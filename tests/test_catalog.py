@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from packaging.version import Version
 
-from pybuildpack.catalog import (
+from pybuildpack.cnb.platform import read_bindings
+from pybuildpack.dependencies.catalog import (
     Catalog,
     Dependency,
     load_buildpack_catalog,
@@ -223,14 +224,14 @@ def test_operator_catalogs_from_bindings(tmp_path: Path) -> None:
     write(root / "a-other" / "catalog.toml", "not toml [")
     write(root / "c-cat" / "type", "  Dependency-Catalog ")
     write(root / "c-cat" / "catalog.toml", catalog_text(("3.11.2", "amd64", "py.tgz")))
-    catalogs = operator_catalogs(root)
+    catalogs = operator_catalogs(read_bindings(root))
     assert [c.dependencies[0].version for c in catalogs] == ["3.12.1", "3.11.2"]
     assert catalogs[0].dependencies[0].uri == (root / "b-cat" / "py.tgz").as_uri()
-    assert operator_catalogs(tmp_path / "nothing") == []
+    assert operator_catalogs(read_bindings(tmp_path / "nothing")) == []
 
 
 def test_catalog_binding_without_catalog_file(tmp_path: Path) -> None:
     write(tmp_path / "cat" / "type", "dependency-catalog")
     with pytest.raises(InvalidCatalog) as info:
-        operator_catalogs(tmp_path)
+        operator_catalogs(read_bindings(tmp_path))
     assert "catalog.toml" in info.value.detail

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from pybuildpack import debian, messages
+from pybuildpack.dependencies.fetch import Fetcher
 from pybuildpack.errors import (
     AmbiguousSystemPackage,
     ArchiveSignatureInvalid,
@@ -32,6 +33,7 @@ from pybuildpack.errors import (
     UnsupportedDistro,
 )
 from pybuildpack.layers.system_packages import layer_env
+from pybuildpack.settings import Settings
 
 needs_tools = pytest.mark.skipif(
     not (shutil.which("gpg") and shutil.which("gpgv") and shutil.which("dpkg-deb")),
@@ -162,7 +164,8 @@ def archive(
     tmp_path: Path, signing_home: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> FakeArchive:
     home, keyrings = signing_home
-    monkeypatch.setattr(debian, "KEYRINGS", keyrings)
+    monkeypatch.setattr("pybuildpack.debian.index.KEYRINGS", keyrings)
+    monkeypatch.setattr("pybuildpack.debian.distro.KEYRINGS", keyrings)
     return FakeArchive(tmp_path / "archive", keyrings, home)
 
 
@@ -177,16 +180,16 @@ def test_signed_archive_installs_and_tampered_deb_is_refused(
     pool.mkdir(parents=True)
     deb = make_deb(pool, "libfoo1", {"usr/lib/x86_64-linux-gnu/libfoo.so.1": "ELF"})
     archive.publish(paragraph("libfoo1", deb))
-    index, sources = debian.load_index(archive.distro(), None, tmp_path / "cache")
+    index, sources = debian.load_index(archive.distro(), Fetcher(), tmp_path / "cache")
     assert [s.uri.rsplit("/", 2)[-2] for s in sources] == ["SHA256"]  # fetched by hash
     [package] = debian.resolve(index, ["libfoo1"], set())
-    [got] = debian.download([package], tmp_path / "dl", None)
+    [got] = debian.download([package], tmp_path / "dl", Fetcher())
     debian.unpack(got, tmp_path / "layer")
     assert (tmp_path / "layer/usr/lib/x86_64-linux-gnu/libfoo.so.1").read_text() == "ELF"
 
     deb.write_bytes(deb.read_bytes() + b"tampered")
     with pytest.raises(SystemPackageChecksumMismatch) as info:
-        debian.download([package], tmp_path / "dl2", None)
+        debian.download([package], tmp_path / "dl2", Fetcher())
     assert info.value.what == "package"
     assert not list((tmp_path / "dl2").glob("*.deb"))
     assert "does not match the signed index" in messages.render(info.value).title
@@ -198,7 +201,7 @@ def test_tampered_packages_index_is_refused(archive: FakeArchive, tmp_path: Path
     binary = archive.root / "dists/bookworm/main/binary-amd64/Packages.xz"
     binary.write_bytes(lzma.compress(b"Package: evil\nVersion: 9\n"))
     with pytest.raises(SystemPackageChecksumMismatch) as info:
-        debian.load_index(archive.distro(), None, tmp_path / "cache")
+        debian.load_index(archive.distro(), Fetcher(), tmp_path / "cache")
     assert info.value.what == "index"
 
 
@@ -208,11 +211,11 @@ def test_tampered_or_unsigned_inrelease_is_refused(archive: FakeArchive, tmp_pat
     inrelease = archive.root / "dists/bookworm/InRelease"
     inrelease.write_text(inrelease.read_text().replace("Codename: bookworm", "Codename: bookwork"))
     with pytest.raises(ArchiveSignatureInvalid) as info:
-        debian.load_index(archive.distro(), None, tmp_path / "cache")
+        debian.load_index(archive.distro(), Fetcher(), tmp_path / "cache")
     assert info.value.reason == "bad-signature"
     inrelease.write_text((archive.root / "dists/bookworm/Release").read_text())
     with pytest.raises(ArchiveSignatureInvalid):
-        debian.load_index(archive.distro(), None, tmp_path / "cache")
+        debian.load_index(archive.distro(), Fetcher(), tmp_path / "cache")
 
 
 @needs_tools
@@ -229,11 +232,11 @@ def test_unreachable_archive(tmp_path: Path) -> None:
     archive = debian.Archive(f"file://{tmp_path}/nowhere", "bookworm", ("main",), "x.gpg")
     distro = debian.Distro("debian", "12", "bookworm", "amd64", (archive,))
     with pytest.raises(ArchiveUnreachable):
-        debian.load_index(distro, None, tmp_path / "cache")
+        debian.load_index(distro, Fetcher(), tmp_path / "cache")
 
 
 def test_missing_gpgv_fails_instead_of_skipping(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(debian, "GPGV", "gpgv-not-installed-here")
+    monkeypatch.setattr("pybuildpack.debian.index.GPGV", "gpgv-not-installed-here")
     with pytest.raises(ArchiveSignatureInvalid) as info:
         debian.verify_inrelease(b"x", Path("/nonexistent"), "http://a/InRelease")
     assert info.value.reason == "gpgv-missing"
@@ -244,15 +247,14 @@ def test_missing_gpgv_fails_instead_of_skipping(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_debian_12_archives_and_mirror() -> None:
-    distro = debian.distro_for("debian", "12", "amd64", {})
+    distro = debian.distro_for("debian", "12", "amd64")
     assert [(a.uri, a.suite) for a in distro.archives] == [
         ("http://deb.debian.org/debian", "bookworm"),
         ("http://deb.debian.org/debian", "bookworm-updates"),
         ("http://deb.debian.org/debian-security", "bookworm-security"),
     ]
-    mirrored = debian.distro_for(
-        "debian", "12.7", "arm64", {"BP_SYSTEM_PACKAGES_MIRROR": "http://m.example/debian/"}
-    )
+    settings = Settings.from_env({"BP_SYSTEM_PACKAGES_MIRROR": "http://m.example/debian/"})
+    mirrored = debian.distro_for("debian", "12.7", "arm64", settings.system_packages_mirror)
     assert mirrored.archives[0].uri == "http://m.example/debian"
     assert mirrored.multiarch == "aarch64-linux-gnu"
 
@@ -265,7 +267,7 @@ def test_debian_12_archives_and_mirror() -> None:
     ],
 )
 def test_ubuntu_archives_and_keyring(version: str, arch: str, codename: str, host: str) -> None:
-    distro = debian.distro_for("ubuntu", version, arch, {})
+    distro = debian.distro_for("ubuntu", version, arch)
     assert distro.archives[0].suite == codename and host in distro.archives[0].uri
     assert (debian.KEYRINGS / distro.archives[0].keyring).is_file()
 
@@ -281,7 +283,7 @@ def test_ubuntu_archives_and_keyring(version: str, arch: str, codename: str, hos
 )
 def test_unsupported_distros(name: str, version: str, arch: str, reason: str) -> None:
     with pytest.raises(UnsupportedDistro) as info:
-        debian.distro_for(name, version, arch, {})
+        debian.distro_for(name, version, arch)
     assert info.value.reason == reason
     assert messages.render(info.value).body
 

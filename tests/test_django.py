@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from pybuildpack.django import collectstatic, collectstatic_hint
 from pybuildpack.errors import CommandFailed
 from pybuildpack.log import Logger
 from pybuildpack.messages import render
+from pybuildpack.steps.collectstatic import collectstatic, collectstatic_hint
 
 STATIC_ROOT_ERROR = (
     "django.core.exceptions.ImproperlyConfigured: You're using the staticfiles app without "

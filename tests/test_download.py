@@ -13,8 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from pybuildpack.catalog import Dependency
-from pybuildpack.download import Mirror, extract_tar, fetch, hostname_from_env_suffix, redact
+from pybuildpack.cnb.platform import read_bindings
+from pybuildpack.dependencies.archives import extract_tar
+from pybuildpack.dependencies.catalog import Dependency
+from pybuildpack.dependencies.fetch import fetch
+from pybuildpack.dependencies.mirrors import Mirror, hostname_from_env_suffix, redact
 from pybuildpack.errors import (
     ChecksumMismatch,
     DownloadFailed,
@@ -22,10 +25,20 @@ from pybuildpack.errors import (
     InvalidConfig,
     UnsafeArchive,
 )
+from pybuildpack.settings import Settings
 
 PAYLOAD = b"pretend this is a CPython archive\n" * 100
 SHA = hashlib.sha256(PAYLOAD).hexdigest()
 GH = "https://github.com/astral-sh/python-build-standalone/releases/download/20250115/cpython-3.12.8%2B20250115-x86_64.tar.gz"
+
+
+def mirror_from(env: dict[str, str], bindings_root: Path | None = None) -> Mirror:
+    """The build's mirrors, as read_inputs makes them: settings, then bindings."""
+    settings = Settings.from_env(env)
+    bindings = read_bindings(bindings_root) if bindings_root is not None else []
+    return Mirror.from_settings(
+        settings.dependency_mirror, settings.dependency_mirror_hosts, bindings
+    )
 
 
 def dep(uri: str, sha: str = SHA) -> Dependency:
@@ -178,7 +191,7 @@ def test_hostname_env_encoding() -> None:
 
 
 def test_mirror_default_keeps_path() -> None:
-    m = Mirror.from_env({"BP_DEPENDENCY_MIRROR": "https://mirror.example.org/deps/"}, None)
+    m = mirror_from({"BP_DEPENDENCY_MIRROR": "https://mirror.example.org/deps/"}, None)
     assert (
         m.rewrite(GH)
         == "https://mirror.example.org/deps/astral-sh/python-build-standalone/releases/download/20250115/cpython-3.12.8%2B20250115-x86_64.tar.gz"
@@ -186,7 +199,7 @@ def test_mirror_default_keeps_path() -> None:
 
 
 def test_mirror_original_host_placeholder() -> None:
-    m = Mirror.from_env({"BP_DEPENDENCY_MIRROR": "https://m.example.org/{originalHost}"}, None)
+    m = mirror_from({"BP_DEPENDENCY_MIRROR": "https://m.example.org/{originalHost}"}, None)
     assert (
         m.rewrite("https://github.com/a/b.tgz?x=1")
         == "https://m.example.org/github.com/a/b.tgz?x=1"
@@ -199,7 +212,7 @@ def test_mirror_per_host_beats_default() -> None:
         "BP_DEPENDENCY_MIRROR_GITHUB_COM": "https://gh.test/public-github",
         "BP_DEPENDENCY_MIRROR_DOWNLOAD_BELL__SW_COM": "https://bell.test",
     }
-    m = Mirror.from_env(env, None)
+    m = mirror_from(env, None)
     assert m.rewrite("https://github.com/a/b.tgz") == "https://gh.test/public-github/a/b.tgz"
     assert m.rewrite("https://download.bell-sw.com/vm/x.tgz") == "https://bell.test/vm/x.tgz"
     assert (
@@ -209,10 +222,10 @@ def test_mirror_per_host_beats_default() -> None:
 
 
 def test_mirror_host_only_leaves_other_hosts_and_file_uris() -> None:
-    m = Mirror.from_env({"BP_DEPENDENCY_MIRROR_GITHUB_COM": "https://gh.test"}, None)
+    m = mirror_from({"BP_DEPENDENCY_MIRROR_GITHUB_COM": "https://gh.test"}, None)
     assert m.rewrite("https://pypi.org/x.whl") == "https://pypi.org/x.whl"
     assert m.rewrite("file:///srv/x.tgz") == "file:///srv/x.tgz"
-    assert not Mirror.from_env({}, None)
+    assert not mirror_from({}, None)
 
 
 def test_file_mirror_fetch(tmp_path: Path) -> None:
@@ -225,7 +238,7 @@ def test_file_mirror_fetch(tmp_path: Path) -> None:
     )
     target.parent.mkdir(parents=True)
     target.write_bytes(PAYLOAD)
-    m = Mirror.from_env(
+    m = mirror_from(
         {"BP_DEPENDENCY_MIRROR": (tmp_path / "mirror").as_uri() + "/{originalHost}"}, None
     )
     assert m.rewrite(GH).startswith("file://")
@@ -234,7 +247,7 @@ def test_file_mirror_fetch(tmp_path: Path) -> None:
 
 def test_mirror_bad_scheme() -> None:
     with pytest.raises(InvalidConfig) as info:
-        Mirror.from_env({"BP_DEPENDENCY_MIRROR": "ftp://m.test"}, None)
+        mirror_from({"BP_DEPENDENCY_MIRROR": "ftp://m.test"}, None)
     assert info.value.name == "BP_DEPENDENCY_MIRROR"
 
 
@@ -244,10 +257,10 @@ def test_mirror_binding_and_env_precedence(tmp_path: Path) -> None:
     (b / "type").write_text("dependency-mirror\n")
     (b / "default").write_text("https://binding-default.test/{originalHost}\n")
     (b / "github.com").write_text("https://binding-gh.test\n")
-    m = Mirror.from_env({}, tmp_path / "bindings")
+    m = mirror_from({}, tmp_path / "bindings")
     assert m.rewrite("https://github.com/a.tgz") == "https://binding-gh.test/a.tgz"
     assert m.rewrite("https://other.org/a.tgz") == "https://binding-default.test/other.org/a.tgz"
-    m = Mirror.from_env(
+    m = mirror_from(
         {"BP_DEPENDENCY_MIRROR_GITHUB_COM": "https://env-gh.test"}, tmp_path / "bindings"
     )
     assert m.rewrite("https://github.com/a.tgz") == "https://env-gh.test/a.tgz"
@@ -258,7 +271,7 @@ def test_two_mirror_bindings_are_an_error(tmp_path: Path) -> None:
         (tmp_path / name).mkdir()
         (tmp_path / name / "type").write_text("dependency-mirror")
     with pytest.raises(InvalidBinding):
-        Mirror.from_env({}, tmp_path)
+        mirror_from({}, tmp_path)
 
 
 def test_redact() -> None:

@@ -50,7 +50,6 @@ PLAN_CASES = [
         "Invalid value for BP_PIP_VERSION",
         "26.3",
     ),
-    ({"requirements.txt": ""}, {"BP_LOG_LEVEL": "LOUD"}, "Invalid value for BP_LOG_LEVEL", "DEBUG"),
     (
         {"requirements.txt": ""},
         {"BP_PYTHON_PACKAGE_MANAGER": "conda"},

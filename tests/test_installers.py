@@ -11,9 +11,15 @@ from pathlib import Path
 import pytest
 
 from pybuildpack import messages
+from pybuildpack.analysis.manager_files import (
+    LockFacts,
+    check_manager_files,
+    check_poetry_lock,
+    pipfile_hashes,
+)
 from pybuildpack.analysis.package_manager import ManagerChoice, PackageManager, choose
 from pybuildpack.analysis.project import Project
-from pybuildpack.config import Settings
+from pybuildpack.dependencies.catalog import load_buildpack_catalog
 from pybuildpack.errors import (
     CommandFailed,
     IncompatibleLockFile,
@@ -26,12 +32,16 @@ from pybuildpack.errors import (
     PipfileLockHashMismatch,
 )
 from pybuildpack.installers import InstallPaths, for_choice
-from pybuildpack.installers.pipenv import pipfile_hashes
-from pybuildpack.installers.poetry import PoetryInstaller
 from pybuildpack.layers.tools import constraints
 from pybuildpack.runner import redact_text
+from pybuildpack.settings import Settings
 
 FIXTURES = Path(__file__).resolve().parents[1] / "integration" / "apps"
+
+
+DEFAULT_TOOL_VERSIONS = load_buildpack_catalog(
+    FIXTURES.parents[1] / "buildpack.toml"
+).default_versions
 
 
 def app(tmp_path: Path, files: dict[str, str]) -> Project:
@@ -41,8 +51,13 @@ def app(tmp_path: Path, files: dict[str, str]) -> Project:
 
 
 def installer_for(tmp_path: Path, files: dict[str, str], env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    """The installer a build would use, after the analysis checked the manager's files."""
     project = app(tmp_path, files)
-    return for_choice(choose(project, env or {}), project)
+    settings = Settings.from_env(env or {})
+    choice = choose(project, settings.package_manager)
+    tool = choice.manager.value
+    version = settings.tool_version(tool) or (DEFAULT_TOOL_VERSIONS.get(tool))
+    return for_choice(choice, check_manager_files(project, choice, version))
 
 
 def paths(tmp_path: Path) -> InstallPaths:
@@ -88,7 +103,7 @@ def test_poetry_sync_only_main(tmp_path: Path, version: str, command: list[str])
     lock = '[metadata]\nlock-version = "2.1"\n'
     installer = installer_for(tmp_path, {"pyproject.toml": pyproject, "poetry.lock": lock})
     assert installer is not None and installer.tool == "poetry"
-    installer.check_tool(version)
+    check_poetry_lock(installer.lock_version, version)
     (step,) = installer.steps(paths(tmp_path), version)
     assert step.command[1:] == command
     assert step.env["POETRY_VIRTUALENVS_CREATE"] == "false"
@@ -232,17 +247,15 @@ def test_project_without_name(tmp_path: Path, files: dict[str, str]) -> None:
 
 def test_poetry_lock_from_a_newer_poetry(tmp_path: Path) -> None:
     lock = '[metadata]\nlock-version = "3.0"\n'
-    installer = installer_for(tmp_path, {"pyproject.toml": "", "poetry.lock": lock})
-    assert isinstance(installer, PoetryInstaller)
     with pytest.raises(IncompatibleLockFile) as err:
-        installer.check_tool("2.5.1")
+        installer_for(tmp_path, {"pyproject.toml": "", "poetry.lock": lock})
     text = messages.render(err.value)
     assert "3.0" in text.body and "BP_POETRY_VERSION" in text.body
     with pytest.raises(IncompatibleLockFile):
-        installer.check_tool("1.8.5")
-    installer.lock_version = "2.1"  # a newer minor: Poetry reads it (with its own warning)
-    installer.check_tool("1.8.5")
-    installer.check_tool("2.5.1")
+        check_poetry_lock("3.0", "1.8.5")
+    # a newer minor: Poetry reads it (with its own warning)
+    check_poetry_lock("2.1", "1.8.5")
+    check_poetry_lock("2.1", "2.5.1")
 
 
 # --- failures mapped to our errors ------------------------------------------------------------
@@ -279,24 +292,14 @@ def test_out_of_date_lock_is_our_error(
     tmp_path: Path, files: dict[str, str], output: str, fix: str
 ) -> None:
     project = app(tmp_path, files)
-    manager = choose(project, {}).manager
-    installer = for_choice(ManagerChoice(manager, tuple(files), "test"), _NoCheck(tmp_path))
+    manager = choose(project).manager
+    installer = for_choice(ManagerChoice(manager, tuple(files), "test"), LockFacts())
     assert installer is not None
     failed = CommandFailed("x", ["tool"], 1, output=output)
     mapped = installer.failure(failed, output)
     assert isinstance(mapped, LockFileOutOfDate) and mapped.fix == fix
     assert f"Run `{fix}`" in messages.render(mapped).body
     assert installer.failure(failed, "some other failure\n") is None
-
-
-class _NoCheck(Project):
-    """A project whose files every check accepts (for the mapping tests only)."""
-
-    def toml(self, name: str):  # type: ignore[no-untyped-def, override]
-        return {}
-
-    def json(self, name: str):  # type: ignore[no-untyped-def, override]
-        return {"_meta": {"hash": {"sha256": sorted(pipfile_hashes({}))[0]}}}
 
 
 def test_install_failure_messages_name_the_manager() -> None:
@@ -356,6 +359,7 @@ def test_manager_choice_from_fixture_apps() -> None:
     }
     for name, manager in expected.items():
         project = Project(FIXTURES / name)
-        choice = choose(project, {})
+        choice = choose(project)
         assert choice.manager is manager, name
-        assert for_choice(choice, project) is not None
+        facts = check_manager_files(project, choice, DEFAULT_TOOL_VERSIONS.get(manager.value))
+        assert for_choice(choice, facts) is not None

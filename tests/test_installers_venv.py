@@ -20,6 +20,7 @@ from pybuildpack.installers.credentials import index_env
 from pybuildpack.installers.uv import UvInstaller
 from pybuildpack.layers import venv
 from pybuildpack.log import Logger
+from pybuildpack.settings import Settings
 
 PY = f"{sys.version_info.major}.{sys.version_info.minor}.{sys.version_info.micro}"
 
@@ -74,7 +75,7 @@ venv = pathlib.Path(os.environ["UV_PROJECT_ENVIRONMENT"])
 
 
 def contribute(ctx: BuildContext, installer: FakeUv, label: str = "uv 0.13.8") -> Path:
-    plan = analyze(ctx.app_dir, {}, Catalog(), "amd64")
+    plan = analyze(ctx.app_dir, Settings.from_env({}), Catalog(), "amd64")
     home = Path(sys.base_prefix)
     return venv.contribute(
         ctx, plan, home, ctx.layers_dir / "pip", installer, label, Path("uv"), {}, Logger()
@@ -155,16 +156,14 @@ def test_index_bindings(tmp_path: Path) -> None:
 
 
 def test_tool_version_precedence(tmp_path: Path) -> None:
-    from pybuildpack.installers.install import tool_version
-
     class Defaults(Catalog):
         def default_version(self, dep_id: str) -> str | None:
-            return {"uv": "0.13.8", "cpython": PY}.get(dep_id)
+            return {"uv": "0.13.8", "pip": "26.3", "cpython": PY}.get(dep_id)
 
     (tmp_path / "uv.lock").write_text("")
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "a"\n')
-    plan = analyze(tmp_path, {}, Defaults(), "amd64")
-    assert tool_version(plan, Defaults(), "uv") == "0.13.8"  # buildpack.toml
-    assert tool_version(plan, Defaults(), "pdm") == "2.29.3"  # the code's pin
-    plan = analyze(tmp_path, {"BP_UV_VERSION": "0.12.0"}, Defaults(), "amd64")
-    assert tool_version(plan, Defaults(), "uv") == "0.12.0"  # the user's
+    plan = analyze(tmp_path, Settings.from_env({}), Defaults(), "amd64")
+    assert plan.tool_version == "0.13.8"  # buildpack.toml (or an operator's catalog)
+    assert plan.pip_version == "26.3"
+    plan = analyze(tmp_path, Settings.from_env({"BP_UV_VERSION": "0.12.0"}), Defaults(), "amd64")
+    assert plan.tool_version == "0.12.0"  # the user's

@@ -9,12 +9,13 @@ import pytest
 from pybuildpack.analysis.package_manager import PackageManager, choose
 from pybuildpack.analysis.project import Project
 from pybuildpack.errors import InvalidConfig
+from pybuildpack.settings import Settings
 
 
 def choice(tmp_path: Path, files: dict[str, str], env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
     for name, text in files.items():
         (tmp_path / name).write_text(text)
-    return choose(Project(tmp_path), env or {})
+    return choose(Project(tmp_path), Settings.from_env(env or {}).package_manager)
 
 
 @pytest.mark.parametrize(

@@ -9,12 +9,13 @@ import pytest
 from pybuildpack.analysis.processes import defines_module_attr, plan_processes, to_argv
 from pybuildpack.analysis.project import Project
 from pybuildpack.errors import InvalidConfig, InvalidProcfile
+from pybuildpack.settings import Settings
 
 
 def plan(tmp_path: Path, files: dict[str, str], env=None, deps=()):  # type: ignore[no-untyped-def]
     for name, text in files.items():
         (tmp_path / name).write_text(text)
-    return plan_processes(Project(tmp_path), env or {}, frozenset(deps))
+    return plan_processes(Project(tmp_path), Settings.from_env(env or {}), frozenset(deps))
 
 
 def test_gunicorn_when_app_py_defines_app(tmp_path: Path) -> None:

@@ -9,8 +9,9 @@ from packaging.version import Version
 
 from pybuildpack.analysis.project import Project
 from pybuildpack.analysis.python_version import RequestKind, read_request, resolve
-from pybuildpack.catalog import catalog_from_mapping
+from pybuildpack.dependencies.catalog import catalog_from_mapping
 from pybuildpack.errors import InvalidPythonVersion, InvalidVersionFile, UnknownPythonVersion
+from pybuildpack.settings import Settings
 
 VERSIONS = ["3.10.19", "3.11.14", "3.12.7", "3.12.8", "3.13.1", "3.13.5", "3.14.0", "3.14.2"]
 SHA = "sha256:" + "0" * 64
@@ -31,7 +32,7 @@ def catalog(default: str = "3.14", versions: list[str] = VERSIONS):  # type: ign
 def request_for(tmp_path: Path, files: dict[str, str], env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
     for name, text in files.items():
         (tmp_path / name).write_text(text)
-    return read_request(Project(tmp_path), env or {})
+    return read_request(Project(tmp_path), Settings.from_env(env or {}))
 
 
 def resolved(tmp_path: Path, files: dict[str, str], env: dict[str, str] | None = None) -> str:

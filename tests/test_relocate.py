@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pybuildpack.errors import UnsafeArchive
-from pybuildpack.relocate import build_prefix, relocate_cpython
+from pybuildpack.layers.cpython_relocation import build_prefix, relocate_cpython
 
 SYSCONFIG = """# system configuration generated and used by the sysconfig module
 build_time_vars = {'AR': '/tools/llvm/bin/llvm-ar',

@@ -10,7 +10,8 @@ from pybuildpack.analysis.analyze import analyze
 from pybuildpack.analysis.processes import plan_start
 from pybuildpack.analysis.project import Project
 from pybuildpack.analysis.start_command import Entrypoint, entrypoint_from_argv
-from pybuildpack.catalog import catalog_from_mapping
+from pybuildpack.dependencies.catalog import catalog_from_mapping
+from pybuildpack.settings import Settings
 
 CATALOG = catalog_from_mapping(
     {
@@ -37,7 +38,7 @@ def layout(root: Path, files: dict[str, str]) -> Path:
 
 def start(root: Path, files: dict[str, str], deps: list[str], env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
     layout(root, files)
-    return plan_start(Project(root), env or {}, frozenset(deps))
+    return plan_start(Project(root), Settings.from_env(env or {}), frozenset(deps))
 
 
 def web(result) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
@@ -214,15 +215,15 @@ def test_django_without_staticfiles_skips_collectstatic(tmp_path: Path) -> None:
     )
     layout(tmp_path, files)
     (tmp_path / "requirements.txt").write_text("django\ngunicorn\n")
-    assert analyze(tmp_path, {}, CATALOG, "amd64").collectstatic is False
-    plan = analyze(tmp_path, {"DISABLE_COLLECTSTATIC": "1"}, CATALOG, "amd64")
+    assert analyze(tmp_path, Settings.from_env({}), CATALOG, "amd64").collectstatic is False
+    plan = analyze(tmp_path, Settings.from_env({"DISABLE_COLLECTSTATIC": "1"}), CATALOG, "amd64")
     assert plan.collectstatic is False
 
 
 def test_django_with_staticfiles_runs_collectstatic(tmp_path: Path) -> None:
     layout(tmp_path, django_files())
     (tmp_path / "requirements.txt").write_text("django\ngunicorn\n")
-    assert analyze(tmp_path, {}, CATALOG, "amd64").collectstatic is True
+    assert analyze(tmp_path, Settings.from_env({}), CATALOG, "amd64").collectstatic is True
 
 
 def test_live_reload_adds_reload_process(tmp_path: Path) -> None:

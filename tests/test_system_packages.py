@@ -10,6 +10,7 @@ from pybuildpack.analysis.dependencies import declared_dependencies
 from pybuildpack.analysis.project import Project
 from pybuildpack.analysis.system_packages import SystemPackages, plan_system_packages
 from pybuildpack.errors import InvalidConfig
+from pybuildpack.settings import Settings
 
 TABLE = "[com.pybuildpack.system-packages]\n"
 
@@ -21,7 +22,9 @@ def plan(
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
     project = Project(tmp_path)
-    return plan_system_packages(project, declared_dependencies(project), env or {})
+    return plan_system_packages(
+        project, declared_dependencies(project), Settings.from_env(env or {}).system_packages
+    )
 
 
 def test_psycopg2_from_source_needs_libpq_dev_at_build(tmp_path: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,12 +16,14 @@ from pybuildpack.analysis import (
 )
 from pybuildpack.analysis.detect import python_files
 from pybuildpack.analysis.django_project import DjangoProject
+from pybuildpack.analysis.manager_files import LockFacts, check_manager_files
 from pybuildpack.analysis.package_manager import ManagerChoice
 from pybuildpack.analysis.processes import ProcessPlan
 from pybuildpack.analysis.project import Project
 from pybuildpack.analysis.python_version import VersionCatalog, VersionRequest
 from pybuildpack.analysis.system_packages import SystemPackages
-from pybuildpack.config import Settings
+from pybuildpack.errors import ForbiddenEnvironment, InternalError
+from pybuildpack.settings import TOOL_VERSION_VARIABLES, Settings
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,9 @@ class BuildPlan:
     processes: tuple[ProcessPlan, ...]
     collectstatic: bool
     settings: Settings
+    pip_version: str = ""  # BP_PIP_VERSION, else the catalog's default
+    tool_version: str | None = None  # the manager's tool (uv, poetry...), same precedence
+    lock: LockFacts = field(default_factory=LockFacts)
     warnings: tuple[str, ...] = ()
     django: DjangoProject | None = None
     system_packages: SystemPackages = field(default_factory=SystemPackages)
@@ -78,17 +82,31 @@ def _dependency_files(project: Project, choice: ManagerChoice) -> tuple[str, ...
     return tuple(files)
 
 
-def analyze(app_dir: Path, env: Mapping[str, str], catalog: VersionCatalog, arch: str) -> BuildPlan:
+def _tool_version(settings: Settings, catalog: VersionCatalog, tool: str) -> str:
+    """BP_<TOOL>_VERSION, else the catalog's default-versions (buildpack.toml or operator)."""
+    version = (
+        settings.tool_version(tool) or catalog.default_version(tool) or settings.tool_default(tool)
+    )
+    if version is None:
+        raise InternalError(f"no default version of {tool} in buildpack.toml default-versions")
+    return version
+
+
+def analyze(app_dir: Path, settings: Settings, catalog: VersionCatalog, arch: str) -> BuildPlan:
     """Read everything, decide everything, write nothing. Bad input raises a typed error."""
-    settings = Settings.from_env(env)
+    if settings.forbidden:
+        raise ForbiddenEnvironment(list(settings.forbidden))
     project = Project(app_dir)
     found = python_files(app_dir)
     request, resolved = python_version.resolve(
-        python_version.read_request(project, env), catalog, arch
+        python_version.read_request(project, settings), catalog, arch
     )
-    choice = package_manager.choose(project, env)
+    choice = package_manager.choose(project, settings.package_manager)
+    tool = choice.manager.value if choice.manager.value in TOOL_VERSION_VARIABLES else None
+    tool_version = _tool_version(settings, catalog, tool) if tool and tool != "pip" else None
+    lock = check_manager_files(project, choice, tool_version)
     declared = dependencies.declared_dependencies(project)
-    start = processes.plan_start(project, env, declared)
+    start = processes.plan_start(project, settings, declared)
     # Heroku's rule, decided from the settings where they can be read: a Django app with
     # django.contrib.staticfiles gets collectstatic (a missing STATIC_ROOT then fails the
     # build with how to fix it); settings we cannot read statically are left to the build.
@@ -108,7 +126,12 @@ def analyze(app_dir: Path, env: Mapping[str, str], catalog: VersionCatalog, arch
         processes=start.processes,
         collectstatic=collectstatic,
         settings=settings,
+        pip_version=_tool_version(settings, catalog, "pip"),
+        tool_version=tool_version,
+        lock=lock,
         warnings=start.warnings,
         django=start.django,
-        system_packages=system_packages.plan_system_packages(project, declared, env),
+        system_packages=system_packages.plan_system_packages(
+            project, declared, settings.system_packages
+        ),
     )

@@ -8,7 +8,6 @@ Settings module: `DJANGO_SETTINGS_MODULE` from the build env, else manage.py's
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pybuildpack.analysis.project import Project
@@ -137,8 +136,11 @@ def _defines(module: Module, attr: str) -> bool:
     return False
 
 
-def analyze_django(project: Project, index: SourceIndex, env: Mapping[str, str]) -> DjangoProject:
-    from_env = env.get("DJANGO_SETTINGS_MODULE", "").strip()
+def analyze_django(
+    project: Project, index: SourceIndex, settings_module: str = ""
+) -> DjangoProject:
+    """`settings_module` is DJANGO_SETTINGS_MODULE from the build env ("" when unset)."""
+    from_env = settings_module.strip()
     settings = from_env or _settings_from_manage_py(project)
     source = "DJANGO_SETTINGS_MODULE" if from_env else ("manage.py" if settings else "")
     chain = _settings_chain(index, settings) if settings else []

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import Enum
 
 from pybuildpack.analysis.project import Project
-from pybuildpack.errors import InvalidConfig
 
 
 class PackageManager(Enum):
@@ -67,18 +65,15 @@ def _candidates(project: Project) -> list[tuple[PackageManager, tuple[str, ...]]
     return found
 
 
-def choose(project: Project, env: Mapping[str, str]) -> ManagerChoice:
+def choose(project: Project, override: str | None = None) -> ManagerChoice:
+    """The manager whose files come first (uv, Poetry, PDM, pipenv, pip...), or `override`.
+
+    `override` is BP_PYTHON_PACKAGE_MANAGER (checked against the managers' names in
+    pybuildpack.settings).
+    """
     candidates = _candidates(project)
-    override = env.get("BP_PYTHON_PACKAGE_MANAGER", "").strip().lower()
     if override:
-        try:
-            wanted = PackageManager(override)
-        except ValueError as exc:
-            raise InvalidConfig(
-                "BP_PYTHON_PACKAGE_MANAGER",
-                override,
-                "one of " + ", ".join(m.value for m in PackageManager),
-            ) from exc
+        wanted = PackageManager(override)
         files = next((f for m, f in candidates if m is wanted), ())
         others = tuple(f for m, fs in candidates if m is not wanted for f in fs if f not in files)
         return ManagerChoice(wanted, files, "BP_PYTHON_PACKAGE_MANAGER", others)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import ast
 import re
 import shlex
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pybuildpack.analysis.django_project import DjangoProject, analyze_django
@@ -32,8 +31,8 @@ from pybuildpack.analysis.start_command import (
     entrypoint_from_argv,
     reload_flag,
 )
-from pybuildpack.config import flag
-from pybuildpack.errors import InvalidConfig, InvalidProcfile
+from pybuildpack.errors import InvalidProcfile
+from pybuildpack.settings import Settings
 
 _PROCFILE_LINE = re.compile(r"^([A-Za-z0-9._-]+)\s*:\s*(.+)$")
 _SHELL_SYNTAX = re.compile(r"[|&;<>`]|\$\(|\n")
@@ -100,16 +99,6 @@ def defines_module_attr(project: Project, filename: str, attr: str) -> bool:
     return defined_at_module_level(tree, attr) is True
 
 
-def _run_command(env: Mapping[str, str]) -> tuple[str, str] | None:
-    for name in ("BP_RUN_COMMAND", "RUN_COMMAND"):
-        if name in env:
-            value = env[name].strip()
-            if not value:
-                raise InvalidConfig(name, env[name], "a command line, e.g. 'gunicorn app:app'")
-            return name, value
-    return None
-
-
 def _fallback_web(project: Project, deps: frozenset[str]) -> WebCommand | None:
     """`app:app`, `main:app`, `wsgi:application` when those files define them."""
     server = "gunicorn" if "gunicorn" in deps else "uvicorn" if "uvicorn" in deps else None
@@ -127,7 +116,7 @@ def _fallback_web(project: Project, deps: frozenset[str]) -> WebCommand | None:
     return None
 
 
-def plan_start(project: Project, env: Mapping[str, str], dependencies: frozenset[str]) -> StartPlan:
+def plan_start(project: Project, settings: Settings, dependencies: frozenset[str]) -> StartPlan:
     processes: dict[str, ProcessPlan] = {}
     warnings: list[str] = []
     reload: tuple[str, ...] | None = None
@@ -140,13 +129,13 @@ def plan_start(project: Project, env: Mapping[str, str], dependencies: frozenset
             reload = reload_flag(argv)
     index = SourceIndex(project.app_dir)
     django = (
-        analyze_django(project, index, env)
+        analyze_django(project, index, settings.django_settings_module)
         if project.exists("manage.py") and "django" in dependencies
         else None
     )
-    override = _run_command(env)
+    override = settings.run_command
     if override:
-        variable, command = override
+        variable, command = override.name, override.value
         argv = to_argv(command)
         processes["web"] = ProcessPlan(
             "web", argv, (), True, f"{variable} is set", entrypoint_from_argv(argv)
@@ -168,7 +157,7 @@ def plan_start(project: Project, env: Mapping[str, str], dependencies: frozenset
         processes[only.type] = ProcessPlan(
             only.type, only.command, only.args, True, only.reason, only.entrypoint
         )
-    if flag(env, "BP_LIVE_RELOAD_ENABLED") and "web" in processes:
+    if settings.live_reload and "web" in processes:
         web_plan = processes["web"]
         if reload is None:
             warnings.append(
@@ -189,6 +178,6 @@ def plan_start(project: Project, env: Mapping[str, str], dependencies: frozenset
 
 
 def plan_processes(
-    project: Project, env: Mapping[str, str], dependencies: frozenset[str]
+    project: Project, settings: Settings, dependencies: frozenset[str]
 ) -> list[ProcessPlan]:
-    return list(plan_start(project, env, dependencies).processes)
+    return list(plan_start(project, settings, dependencies).processes)

@@ -14,7 +14,7 @@ else the newest allowed minor: picking the oldest minor there would pick an end-
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Protocol
@@ -24,6 +24,7 @@ from packaging.version import InvalidVersion, Version
 
 from pybuildpack.analysis.project import Project
 from pybuildpack.errors import InvalidPythonVersion, InvalidVersionFile, UnknownPythonVersion
+from pybuildpack.settings import Setting, Settings
 
 DEFAULT_SOURCE = "default"
 _EXACT = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
@@ -100,17 +101,16 @@ def _poetry_to_pep440(value: str) -> str:
     return ",".join(parts)
 
 
-def _from_env(env: Mapping[str, str]) -> VersionRequest | None:
-    for name in ("BP_CPYTHON_VERSION", "PYTHON_VERSION"):
-        raw = env.get(name, "").strip()
-        if not raw:
-            continue
-        value = raw.removeprefix("python-").removeprefix("python")
-        request = _constraint(value, name)
-        if request is None:
-            raise InvalidPythonVersion(name, raw)
-        return VersionRequest(raw, name, request.kind, request.specifier)
-    return None
+def _from_settings(setting: Setting | None) -> VersionRequest | None:
+    """BP_CPYTHON_VERSION, else PYTHON_VERSION (pybuildpack.settings picks the one set)."""
+    if setting is None:
+        return None
+    name, raw = setting.name, setting.value
+    value = raw.removeprefix("python-").removeprefix("python")
+    request = _constraint(value, name)
+    if request is None:
+        raise InvalidPythonVersion(name, raw)
+    return VersionRequest(raw, name, request.kind, request.specifier)
 
 
 def _from_python_version_file(project: Project) -> VersionRequest | None:
@@ -217,10 +217,10 @@ def _from_pipfile(project: Project) -> VersionRequest | None:
     return None
 
 
-def read_request(project: Project, env: Mapping[str, str]) -> VersionRequest | None:
+def read_request(project: Project, settings: Settings) -> VersionRequest | None:
     """The user's request, from the first source that has one; None means the default."""
     readers: tuple[Callable[[], VersionRequest | None], ...] = (
-        lambda: _from_env(env),
+        lambda: _from_settings(settings.python_version),
         lambda: _from_python_version_file(project),
         lambda: _from_runtime_txt(project),
         lambda: _from_uv_lock(project),

@@ -20,7 +20,6 @@ or with `BP_SYSTEM_PACKAGES` (launch packages; comma or space separated).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -104,9 +103,12 @@ def _table(project: Project) -> dict[str, Any]:
 
 
 def plan_system_packages(
-    project: Project, declared: frozenset[str], env: Mapping[str, str]
+    project: Project, declared: frozenset[str], requested: str = ""
 ) -> SystemPackages:
-    """The packages to install for build and launch, each with its reason."""
+    """The packages to install for build and launch, each with its reason.
+
+    `requested` is BP_SYSTEM_PACKAGES as the user wrote it (comma or space separated).
+    """
     extras = declared_extras(project)
     launch: dict[str, str] = {}
     build: dict[str, str] = {}
@@ -132,7 +134,7 @@ def plan_system_packages(
         launch.setdefault(package, f"listed in {PROJECT_FILE}")
     for package in _names(f"{where} build", table.get("build", [])):
         build.setdefault(package, f"listed in {PROJECT_FILE}")
-    for package in _names(ENV, env.get(ENV, "")):
+    for package in _names(ENV, requested):
         launch.setdefault(package, f"listed in {ENV}")
     allow = _names(f"{where} allow-maintainer-scripts", table.get("allow-maintainer-scripts", []))
     reasons = [(p, f"launch: {why}") for p, why in sorted(launch.items())]

@@ -2,14 +2,15 @@
 
 Every installer follows the `Installer` protocol: the commands it runs (with the env they need),
 the tool it runs them with (installed by `layers/tools.py`), its download cache, the files it
-installs from, the checks of those files made before anything runs, and the mapping of its
-failures to our typed errors. The layers only run what the installer describes.
+installs from, and the mapping of its failures to our typed errors. The checks of those files
+are analysis (analysis/manager_files.py), made before anything runs. The layers only run
+what the installer describes.
 """
 
 from __future__ import annotations
 
+from pybuildpack.analysis.manager_files import LockFacts
 from pybuildpack.analysis.package_manager import ManagerChoice, PackageManager
-from pybuildpack.analysis.project import Project
 from pybuildpack.installers.base import Installer, InstallPaths, Step
 from pybuildpack.installers.pdm import PdmInstaller
 from pybuildpack.installers.pip import PipInstaller
@@ -20,8 +21,11 @@ from pybuildpack.installers.uv import UvInstaller
 __all__ = ["InstallPaths", "Installer", "Step", "for_choice"]
 
 
-def for_choice(choice: ManagerChoice, project: Project) -> Installer | None:
-    """The installer for the chosen manager (None: no dependency files), its files checked."""
+def for_choice(choice: ManagerChoice, facts: LockFacts) -> Installer | None:
+    """The installer for the chosen manager (None: no dependency files).
+
+    Its files were checked by the analysis (analysis/manager_files.py) before this runs.
+    """
     installer: Installer
     match choice.manager:
         case PackageManager.NONE:
@@ -31,10 +35,9 @@ def for_choice(choice: ManagerChoice, project: Project) -> Installer | None:
         case PackageManager.UV:
             installer = UvInstaller(choice.files)
         case PackageManager.POETRY:
-            installer = PoetryInstaller(choice.files)
+            installer = PoetryInstaller(choice.files, facts.poetry_lock_version)
         case PackageManager.PIPENV:
             installer = PipenvInstaller(choice.files)
         case PackageManager.PDM:
             installer = PdmInstaller(choice.files)
-    installer.check(project)
     return installer

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from pybuildpack.analysis.project import Project
-from pybuildpack.errors import BuildpackError, CommandFailed, MissingManifest, MissingProjectName
+from pybuildpack.errors import BuildpackError, CommandFailed
 
 
 @dataclass(frozen=True)
@@ -40,14 +39,6 @@ class Installer(Protocol):
     tool: str | None  # the PyPI name of the tool it runs (None: our pip layer)
     files: tuple[str, ...]  # the files it installs from (lock included)
 
-    def check(self, project: Project) -> None:
-        """Parse and validate the files before anything runs: raises typed errors."""
-        ...
-
-    def check_tool(self, tool_version: str) -> None:
-        """Fail before the tool is installed when it cannot read the files (lock format)."""
-        ...
-
     def steps(self, paths: InstallPaths, tool_version: str) -> list[Step]:
         """The commands that install the app's production dependencies into paths.venv."""
         ...
@@ -55,24 +46,6 @@ class Installer(Protocol):
     def failure(self, error: CommandFailed, output: str) -> BuildpackError | None:
         """Our own error for a failure the tool's output explains (None: the generic one)."""
         ...
-
-
-def require_manifest(project: Project, lock: str, manifest: str) -> None:
-    if project.exists(lock) and not project.exists(manifest):
-        raise MissingManifest(lock, manifest)
-
-
-def require_project_name(project: Project) -> None:
-    """A `[project]` table must name the project (PEP 621): every tool refuses it otherwise."""
-    data = project.toml("pyproject.toml") or {}
-    table = data.get("project")
-    if isinstance(table, dict) and not (isinstance(table.get("name"), str) and table["name"]):
-        line = None
-        for number, text in enumerate((project.text("pyproject.toml") or "").splitlines(), 1):
-            if text.strip() == "[project]":
-                line = number
-                break
-        raise MissingProjectName("pyproject.toml", line)
 
 
 def tool_env(paths: InstallPaths, extra: Mapping[str, str]) -> dict[str, str]:

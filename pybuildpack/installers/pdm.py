@@ -6,13 +6,10 @@ warn); `--frozen-lockfile` keeps pdm from rewriting it.
 
 from __future__ import annotations
 
-from pybuildpack.analysis.project import Project
 from pybuildpack.errors import BuildpackError, CommandFailed, LockFileOutOfDate
 from pybuildpack.installers.base import (
     InstallPaths,
     Step,
-    require_manifest,
-    require_project_name,
     tool_env,
 )
 
@@ -23,14 +20,6 @@ class PdmInstaller:
 
     def __init__(self, files: tuple[str, ...]) -> None:
         self.files = files
-
-    def check(self, project: Project) -> None:
-        require_manifest(project, "pdm.lock", "pyproject.toml")
-        project.toml("pdm.lock")
-        require_project_name(project)
-
-    def check_tool(self, tool_version: str) -> None:
-        return None
 
     def steps(self, paths: InstallPaths, tool_version: str) -> list[Step]:
         assert paths.tool is not None

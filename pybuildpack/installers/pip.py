@@ -7,9 +7,8 @@ source in /workspace, so a source-only rebuild that reuses the venv runs the new
 
 from __future__ import annotations
 
-from pybuildpack.analysis.project import Project
 from pybuildpack.errors import BuildpackError, CommandFailed
-from pybuildpack.installers.base import InstallPaths, Step, require_project_name, tool_env
+from pybuildpack.installers.base import InstallPaths, Step, tool_env
 
 PIP_BASE = ["-m", "pip", "install", "--no-input", "--progress-bar", "off"]
 
@@ -24,13 +23,6 @@ class PipInstaller:
     @property
     def requirements(self) -> bool:
         return "requirements.txt" in self.files
-
-    def check(self, project: Project) -> None:
-        if not self.requirements and "pyproject.toml" in self.files:
-            require_project_name(project)
-
-    def check_tool(self, tool_version: str) -> None:
-        return None
 
     def steps(self, paths: InstallPaths, tool_version: str) -> list[Step]:
         target = ["--requirement", "requirements.txt"] if self.requirements else ["--editable", "."]

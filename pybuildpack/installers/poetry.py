@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from packaging.version import InvalidVersion, Version
 
-from pybuildpack.analysis.project import Project
 from pybuildpack.errors import (
     BuildpackError,
     CommandFailed,
@@ -18,13 +17,8 @@ from pybuildpack.errors import (
 from pybuildpack.installers.base import (
     InstallPaths,
     Step,
-    require_manifest,
-    require_project_name,
     tool_env,
 )
-
-# poetry.lock `lock-version` majors each Poetry major reads (a newer minor only warns).
-READABLE_LOCK_MAJORS = {1: (1, 2), 2: (1, 2)}
 
 
 def _major(version: str) -> int:
@@ -38,41 +32,13 @@ class PoetryInstaller:
     manager = "poetry"
     tool: str | None = "poetry"
 
-    def __init__(self, files: tuple[str, ...]) -> None:
+    def __init__(self, files: tuple[str, ...], lock_version: str | None = None) -> None:
         self.files = files
-        self.lock_version: str | None = None
+        self.lock_version = lock_version  # poetry.lock's, read by the analysis
 
     @property
     def locked(self) -> bool:
         return "poetry.lock" in self.files
-
-    def check(self, project: Project) -> None:
-        require_manifest(project, "poetry.lock", "pyproject.toml")
-        require_project_name(project)
-        if self.locked:
-            data = project.toml("poetry.lock") or {}
-            metadata = data.get("metadata")
-            raw = metadata.get("lock-version") if isinstance(metadata, dict) else None
-            self.lock_version = str(raw) if raw is not None else None
-
-    def check_tool(self, tool_version: str) -> None:
-        """A lock written by a newer Poetry than the one we run fails clearly, up front."""
-        if self.lock_version is None:
-            return
-        try:
-            lock_major = Version(self.lock_version).major
-        except InvalidVersion:
-            lock_major = -1
-        readable = READABLE_LOCK_MAJORS.get(_major(tool_version), (1, 2))
-        if lock_major not in readable:
-            raise IncompatibleLockFile(
-                "poetry.lock",
-                self.lock_version,
-                "Poetry",
-                tool_version,
-                ", ".join(f"{m}.x" for m in readable),
-                "BP_POETRY_VERSION",
-            )
 
     def steps(self, paths: InstallPaths, tool_version: str) -> list[Step]:
         assert paths.tool is not None

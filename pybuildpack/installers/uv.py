@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pybuildpack.analysis.project import Project
 from pybuildpack.errors import BuildpackError, CommandFailed, LockFileOutOfDate
 from pybuildpack.installers.base import (
     InstallPaths,
     Step,
-    require_manifest,
-    require_project_name,
     tool_env,
 )
 
@@ -19,14 +16,6 @@ class UvInstaller:
 
     def __init__(self, files: tuple[str, ...]) -> None:
         self.files = files
-
-    def check(self, project: Project) -> None:
-        require_manifest(project, "uv.lock", "pyproject.toml")
-        project.toml("uv.lock")  # InvalidToml with the line, before uv runs
-        require_project_name(project)
-
-    def check_tool(self, tool_version: str) -> None:
-        return None
 
     def steps(self, paths: InstallPaths, tool_version: str) -> list[Step]:
         assert paths.tool is not None

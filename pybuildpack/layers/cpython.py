@@ -11,13 +11,14 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from pybuildpack.catalog import Dependency
 from pybuildpack.cnb.context import BuildContext
 from pybuildpack.cnb.layers import Layer, LayerTypes
-from pybuildpack.download import Mirror, extract_tar, fetch
+from pybuildpack.dependencies.archives import extract_tar
+from pybuildpack.dependencies.catalog import Dependency
+from pybuildpack.dependencies.fetch import Fetcher
+from pybuildpack.layers.cpython_relocation import find_sysconfigdata, relocate_cpython
 from pybuildpack.layers.reuse import reuse_or_reset
 from pybuildpack.log import Logger
-from pybuildpack.relocate import find_sysconfigdata, relocate_cpython
 from pybuildpack.runner import run
 
 LAYER = "cpython"
@@ -42,9 +43,7 @@ def python_home(ctx: BuildContext) -> Path:
     return Layer(ctx.layers_dir, LAYER).path
 
 
-def contribute(
-    ctx: BuildContext, dependency: Dependency, mirror: Mirror | None, log: Logger
-) -> Path:
+def contribute(ctx: BuildContext, dependency: Dependency, fetcher: Fetcher, log: Logger) -> Path:
     layer = Layer(ctx.layers_dir, LAYER)
     wanted = CPythonMetadata(
         python_version=dependency.version, arch=dependency.arch, checksum=dependency.checksum
@@ -53,7 +52,7 @@ def contribute(
     if not reuse_or_reset(layer, wanted, "CPython", log, LABELS):
         with tempfile.TemporaryDirectory(prefix="pybuildpack-") as tmp:
             with log.timed(f"Downloading {dependency.uri}"):
-                archive = fetch(dependency, Path(tmp), mirror=mirror, log=log)
+                archive = fetcher.fetch(dependency, Path(tmp), log=log)
             log.subdetail(f"Verified sha256 {dependency.sha256}")
             with log.timed("Unpacking"):
                 extract_tar(archive, layer.path, strip_components=1, uri=dependency.uri)

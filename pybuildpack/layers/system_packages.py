@@ -26,6 +26,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -34,9 +35,11 @@ from pybuildpack import debian
 from pybuildpack.analysis.system_packages import SystemPackages
 from pybuildpack.cnb.context import BuildContext
 from pybuildpack.cnb.layers import EnvOp, EnvScope, Layer, LayerTypes
-from pybuildpack.download import Mirror
+from pybuildpack.dependencies.fetch import Fetcher
+from pybuildpack.dependencies.mirrors import Mirror
 from pybuildpack.layers.reuse import reuse_or_reset
 from pybuildpack.log import Logger
+from pybuildpack.settings import Settings
 
 LAUNCH_LAYER = "system-packages"
 BUILD_LAYER = "system-packages-build"
@@ -115,13 +118,13 @@ def _install(
     layer: Layer,
     packages: Sequence[debian.Package],
     allow_scripts: frozenset[str],
-    mirror: Mirror | None,
+    fetcher: Fetcher,
     log: Logger,
 ) -> None:
     size = sum(p.size for p in packages)
     with tempfile.TemporaryDirectory(prefix="pybuildpack-debs-") as tmp:
         with log.timed(f"Downloading {len(packages)} package(s), {size / 1e6:.1f} MB"):
-            debs = debian.download(packages, Path(tmp), mirror, log)
+            debs = debian.download(packages, Path(tmp), fetcher, log)
         for deb in debs:  # before anything is unpacked: a refusal leaves no half layer
             debian.check_scripts(deb, allow_scripts)
         with log.timed("Unpacking"):
@@ -150,7 +153,7 @@ def _contribute_layer(
     packages: Sequence[debian.Package],
     plan: SystemPackages,
     types: LayerTypes,
-    mirror: Mirror | None,
+    fetcher: Fetcher,
     log: Logger,
 ) -> dict[str, list[str]]:
     if not packages:
@@ -160,7 +163,7 @@ def _contribute_layer(
     wanted = _metadata(distro, packages)
     build = not types.launch
     if not reuse_or_reset(layer, wanted, what, log, LABELS):
-        _install(layer, packages, plan.allow_scripts, mirror, log)
+        _install(layer, packages, plan.allow_scripts, fetcher, log)
         env = layer_env(layer.path, distro.multiarch, build=build)
         for name, dirs in env.items():
             layer.set_env(name, ":".join(dirs), op=EnvOp.PREPEND, delim=":")
@@ -185,7 +188,8 @@ def _contribute_layer(
 def contribute(
     ctx: BuildContext,
     plan: SystemPackages,
-    mirror: Mirror | None,
+    settings: Settings,
+    fetcher: Fetcher,
     env: Mapping[str, str],
     log: Logger,
     *,
@@ -205,16 +209,22 @@ def contribute(
     if not name:
         name, version = _os_release()
         log.detail(f"CNB_TARGET_DISTRO_NAME is not set: using the build image's ({name} {version})")
-    distro = debian.distro_for(name, version, ctx.target.arch, env)
+    distro = debian.distro_for(
+        name,
+        version,
+        ctx.target.arch,
+        settings.system_packages_mirror,
+        settings.system_packages_security_mirror,
+    )
     # Only hostname mirrors (BP_DEPENDENCY_MIRROR_DEB_DEBIAN_ORG...) apply to the archives:
     # a default BP_DEPENDENCY_MIRROR is for the catalog's downloads.
-    mirror = Mirror(hosts=mirror.hosts) if mirror else None
+    fetcher = replace(fetcher, mirror=Mirror(hosts=fetcher.mirror.hosts))
     index_layer = Layer(ctx.layers_dir, INDEX_LAYER)
     index_metadata = {"distro": distro.describe()}
     if index_layer.restored_metadata() != index_metadata:
         index_layer.reset()
     with log.timed(f"Reading the {distro.describe()} package index (signature checked)"):
-        index, _ = debian.load_index(distro, mirror, index_layer.path, log)
+        index, _ = debian.load_index(distro, fetcher, index_layer.path, log)
     index_layer.write(LayerTypes(cache=True), index_metadata)
 
     launch = debian.resolve(index, plan.launch, index.base_closure(), distro.describe())
@@ -232,7 +242,7 @@ def contribute(
         (build_layer, "build-time packages", build, LayerTypes(build=True, cache=True)),
     ):
         for key, dirs in _contribute_layer(
-            layer, what, distro, packages, plan, types, mirror, log
+            layer, what, distro, packages, plan, types, fetcher, log
         ).items():
             added[key] = dirs + added.get(key, [])
     result = dict(env)

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,6 +36,7 @@ from urllib.parse import urlsplit
 from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from pybuildpack.cnb.platform import Binding, bindings_of_type
 from pybuildpack.errors import InvalidCatalog
 
 CATALOG_BINDING_TYPE = "dependency-catalog"
@@ -294,26 +295,14 @@ def load_catalog_file(path: Path) -> Catalog:
     )
 
 
-def operator_catalogs(bindings_root: Path) -> list[Catalog]:
-    """Catalogs from bindings of type `dependency-catalog` under `bindings_root`.
+def operator_catalogs(bindings: Sequence[Binding]) -> list[Catalog]:
+    """Catalogs from bindings of type `dependency-catalog`, in binding-name order.
 
-    `bindings_root` is `<platform>/bindings` at build time (or `$SERVICE_BINDING_ROOT`
-    when the platform sets it). Bindings are taken in name order; each one's `type` file
-    (whitespace stripped, case-insensitive) must say `dependency-catalog` and it must
-    hold a `catalog.toml`. A matching binding without catalog.toml is an InvalidCatalog.
+    Each such binding must hold a `catalog.toml`; one without it is an InvalidCatalog.
     """
-    if not bindings_root.is_dir():
-        return []
     catalogs: list[Catalog] = []
-    for binding in sorted(p for p in bindings_root.iterdir() if p.is_dir()):
-        type_file = binding / "type"
-        try:
-            binding_type = type_file.read_text(encoding="utf-8").strip().lower()
-        except (OSError, UnicodeDecodeError):
-            continue
-        if binding_type != CATALOG_BINDING_TYPE:
-            continue
-        catalog_file = binding / CATALOG_FILE
+    for binding in bindings_of_type(sorted(bindings, key=lambda b: b.name), CATALOG_BINDING_TYPE):
+        catalog_file = binding.entry(CATALOG_FILE)
         if not catalog_file.is_file():
             raise InvalidCatalog(
                 path=str(catalog_file),
@@ -322,6 +311,11 @@ def operator_catalogs(bindings_root: Path) -> list[Catalog]:
             )
         catalogs.append(load_catalog_file(catalog_file))
     return catalogs
+
+
+def effective_catalog(buildpack_toml: Path, bindings: Sequence[Binding]) -> Catalog:
+    """The buildpack's catalog, with operator-supplied entries from bindings taking over."""
+    return with_overrides(load_buildpack_catalog(buildpack_toml), operator_catalogs(bindings))
 
 
 def with_overrides(builtin: Catalog, operator: Iterable[Catalog]) -> Catalog:

@@ -22,17 +22,10 @@ SYSTEM_BUNDLES = (
 CA_VARIABLES = ("SSL_CERT_FILE", "PIP_CERT", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 
 
-def ca_bundle(bindings: Sequence[Binding]) -> Path | None:
-    """A combined bundle when a ca-certificates binding is present, else None."""
-    found = bindings_of_type(list(bindings), BINDING_TYPE)
-    if not found:
-        return None
+def binding_certificates(bindings: Sequence[Binding]) -> tuple[str, ...]:
+    """The PEM texts of every `ca-certificates` binding (read and checked; nothing written)."""
     parts: list[str] = []
-    for system in SYSTEM_BUNDLES:
-        if system.is_file():
-            parts.append(system.read_text(encoding="utf-8", errors="replace"))
-            break
-    for binding in found:
+    for binding in bindings_of_type(list(bindings), BINDING_TYPE):
         certs = 0
         for name in binding.entries:
             path = binding.entry(name)
@@ -44,11 +37,27 @@ def ca_bundle(bindings: Sequence[Binding]) -> Path | None:
                 certs += 1
         if not certs:
             raise InvalidBinding(str(binding.path), "it holds no PEM certificate")
+    return tuple(parts)
+
+
+def write_bundle(certificates: Sequence[str]) -> Path | None:
+    """The build image's bundle plus the bindings' certificates in one file (None: no binding).
+
+    The file is outside every layer, so nothing of it reaches an image.
+    """
+    if not certificates:
+        return None
+    parts: list[str] = []
+    for system in SYSTEM_BUNDLES:
+        if system.is_file():
+            parts.append(system.read_text(encoding="utf-8", errors="replace"))
+            break
     directory = Path(tempfile.mkdtemp(prefix="pybuildpack-ca-"))
     bundle = directory / "ca-certificates.crt"
-    bundle.write_text("\n".join(parts), encoding="utf-8")
+    bundle.write_text("\n".join([*parts, *certificates]), encoding="utf-8")
     return bundle
 
 
 def ca_env(bundle: Path | None) -> dict[str, str]:
+    """The variables that point the build's tools (pip, uv, ...) at the bundle."""
     return {name: str(bundle) for name in CA_VARIABLES} if bundle else {}

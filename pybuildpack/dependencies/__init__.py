@@ -1,0 +1,1 @@
+"""Dependencies: the catalog, mirrors, the CA bundle, one verified fetch, safe archives."""

@@ -1,0 +1,1 @@
+"""What runs after the layers: the entrypoint check and Django collectstatic."""

@@ -1,0 +1,136 @@
+"""`pybuildpack plan` and `bin/build` fail on the same bad inputs, with the same error title.
+
+The plan runs the same analysis as a build; a build fails on these before its first
+download, so nothing is left in the layers dir.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, Dirs, run_build, write_app
+from tests.test_errors import PLAN_CASES
+
+PYPROJECT = '[project]\nname = "app"\nversion = "1"\n'
+PIPFILE = '[packages]\nflask = "*"\n'
+GOOD_LOCK = json.dumps({"_meta": {"hash": {"sha256": "0" * 64}}, "default": {}})
+
+# (name, files, platform env, expected title)
+CASES: list[tuple[str, dict[str, str], dict[str, str], str]] = [
+    (
+        "uv_lock_without_manifest",
+        {"uv.lock": "version = 1\n"},
+        {},
+        "uv.lock without pyproject.toml",
+    ),
+    (
+        "poetry_lock_without_manifest",
+        {"poetry.lock": "[metadata]\nlock-version = '2.1'\n"},
+        {},
+        "poetry.lock without pyproject.toml",
+    ),
+    ("pdm_lock_without_manifest", {"pdm.lock": "[metadata]\n"}, {}, "pdm.lock without"),
+    (
+        "pipfile_lock_without_pipfile",
+        {"Pipfile.lock": GOOD_LOCK},
+        {},
+        "Pipfile.lock without Pipfile",
+    ),
+    (
+        "pipfile_lock_stale",
+        {"Pipfile": PIPFILE, "Pipfile.lock": GOOD_LOCK},
+        {},
+        "Pipfile.lock is out of date",
+    ),
+    ("pipfile_lock_a_list", {"Pipfile": PIPFILE, "Pipfile.lock": "[]"}, {}, ""),
+    ("pipfile_lock_meta_number", {"Pipfile": PIPFILE, "Pipfile.lock": '{"_meta": 5}'}, {}, ""),
+    (
+        "pipfile_lock_hash_number",
+        {"Pipfile": PIPFILE, "Pipfile.lock": '{"_meta": {"hash": {"sha256": 5}}}'},
+        {},
+        "",
+    ),
+    (
+        "project_without_name",
+        {"pyproject.toml": '[project]\nversion = "1"\n', "uv.lock": "version = 1\n"},
+        {},
+        "",
+    ),
+    (
+        "project_name_a_number",
+        {"pyproject.toml": "[project]\nname = 1\n", "uv.lock": "version = 1\n"},
+        {},
+        "",
+    ),
+    ("pythonhome_set", {"requirements.txt": ""}, {"PYTHONHOME": "/x"}, ""),
+    ("pip_target_set", {"requirements.txt": ""}, {"PIP_TARGET": "/tmp/x"}, ""),
+    (
+        "mirror_not_https",
+        {"requirements.txt": ""},
+        {"BP_DEPENDENCY_MIRROR": "ftp://mirror.example/x"},
+        "Invalid value for BP_DEPENDENCY_MIRROR",
+    ),
+    (
+        "mirror_host_not_https",
+        {"requirements.txt": ""},
+        {"BP_DEPENDENCY_MIRROR_GITHUB_COM": "gopher://m"},
+        "",
+    ),
+    (
+        "poetry_lock_from_the_future",
+        {
+            "pyproject.toml": '[tool.poetry]\nname = "app"\n',
+            "poetry.lock": '[metadata]\nlock-version = "99"\n',
+        },
+        {},
+        "",
+    ),
+    ("bad_package_manager", {"requirements.txt": ""}, {"BP_PYTHON_PACKAGE_MANAGER": "conda"}, ""),
+] + [
+    (f"plan_case_{i}", files, env, title)
+    for i, (files, env, title, _detail) in enumerate(PLAN_CASES)
+]
+
+TITLE = re.compile(r"\[Error: (.+?)\]")
+
+
+def _title(output: str) -> str | None:
+    found = TITLE.findall(output)
+    return found[-1] if found else None
+
+
+def plan(app: Path, platform: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    args = [sys.executable, "-m", "pybuildpack", "plan", str(app), "--platform", str(platform)]
+    for name, value in env.items():
+        args += ["--env", f"{name}={value}"]
+    return subprocess.run(args, capture_output=True, text=True, cwd=REPO, timeout=60)
+
+
+@pytest.mark.parametrize(
+    ("files", "env", "title"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
+)
+def test_plan_and_build_fail_alike(
+    buildpack_dir: Path, dirs: Dirs, files: dict[str, str], env: dict[str, str], title: str
+) -> None:
+    write_app(dirs.app, files)
+    for name, value in env.items():
+        (dirs.platform / "env" / name).write_text(value)
+    planned = plan(dirs.app, dirs.platform, env)
+    built = run_build(buildpack_dir, dirs)
+    for result in (planned, built):
+        assert "Traceback" not in result.stdout + result.stderr
+    assert planned.returncode != 0, planned.stdout
+    assert built.returncode != 0, built.stdout
+    plan_title, build_title = _title(planned.stderr), _title(built.stderr)
+    assert plan_title is not None and plan_title == build_title, (planned.stderr, built.stderr)
+    assert title in plan_title
+    assert plan_title != "Internal error in the buildpack"
+    # failed before the first download: no layer was made
+    layers = dirs.layers / "pybuildpack_python"
+    assert not any(p.is_dir() for p in layers.iterdir()), sorted(layers.iterdir())
