@@ -8,7 +8,8 @@ sha256 the signed Release lists, and every ``.deb`` against the sha256 of that i
 packages (``python3.X-minimal``, ``libpython3.X-minimal``, ``libpython3.X-stdlib``,
 ``libpython3.X`` for the shared library, ``libpython3.X-dev`` and ``python3.X-dev`` for the
 headers and ``python3.X-config``, ``python3.X-venv`` for ensurepip) are unpacked and laid
-out as a python-build-standalone ``install_only`` tree (``python/bin/python3``, ``python/lib/python3.X``, ``python/include/python3.X``):
+out as a python-build-standalone ``install_only`` tree (``python/bin/python3``,
+``python/lib/python3.X``, ``python/include/python3.X``):
 
 - the shared libraries the interpreter and ``lib-dynload`` need (OpenSSL, libffi, SQLite,
   expat, zlib, xz, bzip2, zstd, readline, ncurses, uuid, Berkeley DB) are taken from LIB_SUITE
