@@ -138,3 +138,28 @@ def test_sdist_against_debian_13_system_packages(trixie: Trixie, scratch: Path) 
         f"trixie psycopg2_sdist: libpq {loaded}, python {body['python']}, cold build "
         f"{result.seconds:.1f}s, image {harness.mb(meta.size)}"
     )
+
+
+@pytest.mark.parametrize("minor", ["3.13", "3.15"])
+def test_other_minors_of_the_mirror(trixie: Trixie, scratch: Path, minor: str) -> None:
+    """.python-version picks Debian 13's own 3.13 and sid's 3.15 from the same mirror."""
+    app = harness.copy_app("plain_main", scratch / f"trixie-{minor}")
+    (app / ".python-version").write_text(f"{minor}\n")
+    result = build(trixie, app, f"plain_main_{minor.replace('.', '')}")
+    expected = harness.newest_patch(minor, trixie.mirror_dir)
+    with harness.run_app(result.image) as url:
+        body = get_json(url + "/")
+    assert harness.python_version_of(body) == expected, body
+    harness.report(f"trixie python {expected} (.python-version): cold build {result.seconds:.1f}s")
+
+
+def test_cxx_extension(trixie: Trixie, scratch: Path) -> None:
+    """A C++ extension compiles with the build image's g++ against the mirror's 3.14."""
+    app = harness.copy_app("cxx_sdist", scratch / "trixie-cxx")
+    result = build(trixie, app, "cxx_sdist")
+    with harness.run_app(result.image) as url:
+        body = get_json(url + "/")
+    assert str(body["greeting"]).startswith("hello from C++"), body
+    assert str(body["extension"]).endswith(".so"), body
+    assert harness.python_version_of(body) == harness.expected_default_python(trixie.mirror_dir)
+    harness.report(f"trixie cxx_sdist: {body['greeting']}, cold build {result.seconds:.1f}s")
