@@ -3,7 +3,7 @@
 
 Each MINOR:SUITE (e.g. ``3.14:sid``) is fetched from http://deb.debian.org/debian and verified
 the way apt does: ``dists/SUITE/InRelease`` is checked with ``gpgv`` against the Debian
-archive keyring the buildpack ships (``pybuildpack/keyrings/``), ``Packages.xz`` against the
+archive keyring the buildpack ships (``pybuildpack/debian/keyrings/``), ``Packages.xz`` against the
 sha256 the signed Release lists, and every ``.deb`` against the sha256 of that index. The
 packages (``python3.X-minimal``, ``libpython3.X-minimal``, ``libpython3.X-stdlib``,
 ``libpython3.X`` for the shared library, ``libpython3.X-dev`` and ``python3.X-dev`` for the
@@ -63,7 +63,11 @@ from pathlib import Path
 ARCHIVE = os.environ.get("DEBIAN_MIRROR", "http://deb.debian.org/debian")
 PYPI_SIMPLE = os.environ.get("PYPI_SIMPLE", "https://pypi.org/simple")
 KEYRING = (
-    Path(__file__).resolve().parents[2] / "pybuildpack" / "keyrings" / "debian-archive-keyring.gpg"
+    Path(__file__).resolve().parents[2]
+    / "pybuildpack"
+    / "debian"
+    / "keyrings"
+    / "debian-archive-keyring.gpg"
 )
 CACHE = Path(os.environ.get("DEB_CACHE", Path.home() / ".cache" / "pybuildpack-dev" / "debs"))
 TRIPLE = "x86_64-unknown-linux-gnu"
