@@ -7,6 +7,8 @@
 #   images      Debian 12 build and run images from a debootstrap minbase rootfs
 #   mirror      CPython archives (python-build-standalone layout) from this machine's pyenv
 #               builds, as a `dependency-catalog` binding directory
+#   trixie-*    the same for Debian 13: images, no-shell run image, a mirror of Debian's own
+#               CPython packages (3.14 default, 3.13, 3.15), builder (TRIXIE_BUILDER)
 #   ca-binding  a `ca-certificates` binding with the host's CA bundle (the HTTPS proxy's CA)
 #   builder     integration/builder.toml + `pack builder create`
 #   integration all of the above, then pytest integration/
@@ -41,6 +43,11 @@ NOSHELL_RUN_IMAGE ?= localhost/pybuildpack/run-noshell:bookworm
 # A dotted registry name: podman's Docker-compatible API stores images that pack loads as
 # `localhost/x` under `docker.io/localhost/x`, which the podman CLI then cannot find by name.
 BUILDER ?= pybuildpack.test/builder:test
+# The Debian 13 builder: its own images, and a name derived from BUILDER (builder:trixie-test).
+TRIXIE_BUILD_IMAGE ?= localhost/pybuildpack/build:trixie
+TRIXIE_RUN_IMAGE ?= localhost/pybuildpack/run:trixie
+TRIXIE_NOSHELL_RUN_IMAGE ?= localhost/pybuildpack/run-noshell:trixie
+TRIXIE_BUILDER ?= $(subst :,:trixie-,$(BUILDER))
 BUILDPACK_ID := pybuildpack/python
 # The buildpack the builder carries: this checkout (bin/, buildpack.toml, runtime/).
 BUILDER_BUILDPACK ?= $(CURDIR)
@@ -50,6 +57,15 @@ MIRROR_DEFAULT ?= 3.13
 MIRROR_KEY := $(shell (echo "$(MIRROR_VERSIONS) $(MIRROR_DEFAULT)"; cat $(INTEG_TOOLS)/make_mirror.py; \
 	for v in $(MIRROR_VERSIONS); do stat -c '%s %Y' $${PYENV_ROOT:-/root/.pyenv}/versions/$$v/bin/python$${v%.*} 2>/dev/null; done) | sha256sum | cut -c1-12)
 MIRROR_DIR := $(CACHE)/mirror/$(MIRROR_KEY)
+# The Debian 13 builder's mirror: Debian's own CPython packages (3.14 and 3.15 from sid, 3.13
+# from trixie; shared libraries from trixie) in pbs layout, default 3.14 like buildpack.toml.
+# The bookworm mirror keeps MIRROR_DEFAULT 3.13: Debian's 3.14 needs glibc 2.38, bookworm has 2.36.
+TRIXIE_MIRROR_PYTHONS ?= 3.14:sid 3.13:trixie 3.15:sid
+TRIXIE_MIRROR_DEFAULT ?= 3.14
+TRIXIE_MIRROR_LIB_SUITE ?= trixie
+TRIXIE_MIRROR_KEY := $(shell (echo "$(TRIXIE_MIRROR_PYTHONS) $(TRIXIE_MIRROR_DEFAULT) $(TRIXIE_MIRROR_LIB_SUITE)"; \
+	cat $(INTEG_TOOLS)/make_debian_mirror.py) | sha256sum | cut -c1-12)
+TRIXIE_MIRROR_DIR := $(CACHE)/mirror-trixie/$(TRIXIE_MIRROR_KEY)
 CA_BINDING_DIR := $(CACHE)/bindings/ca-certificates
 HOST_CA_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
 
@@ -84,11 +100,19 @@ tools: host-packages podman-service $(LIFECYCLE_TGZ) $(PACK) $(CRANE)
 # --------------------------------------------------------------------------------------- images
 .PHONY: images
 images: host-packages
-	@$(INTEG_TOOLS)/build-images.sh $(CACHE) $(BUILD_IMAGE) $(RUN_IMAGE)
+	@$(INTEG_TOOLS)/build-images.sh bookworm $(CACHE) $(BUILD_IMAGE) $(RUN_IMAGE)
 
 .PHONY: noshell-image
 noshell-image: images
 	@$(INTEG_TOOLS)/build-noshell-image.sh $(RUN_IMAGE) $(NOSHELL_RUN_IMAGE)
+
+# Debian 13 (trixie): the same recipe on a trixie minbase rootfs.
+.PHONY: trixie-images trixie-noshell-image
+trixie-images: host-packages
+	@$(INTEG_TOOLS)/build-images.sh trixie $(CACHE) $(TRIXIE_BUILD_IMAGE) $(TRIXIE_RUN_IMAGE)
+
+trixie-noshell-image: trixie-images
+	@$(INTEG_TOOLS)/build-noshell-image.sh $(TRIXIE_RUN_IMAGE) $(TRIXIE_NOSHELL_RUN_IMAGE)
 
 # --------------------------------------------------------------------------------------- mirror
 .PHONY: mirror
@@ -102,6 +126,21 @@ $(MIRROR_DIR)/catalog.toml: | images
 	  && rm -rf $(MIRROR_DIR) && mv $(MIRROR_DIR).tmp $(MIRROR_DIR) \
 	  && find $(CACHE)/mirror -mindepth 1 -maxdepth 1 ! -name $(MIRROR_KEY) -exec rm -rf {} + \
 	  && echo "mirror: took $$(( $$(date +%s) - start ))s"
+
+# Made from the archive's current packages (listed with their sha256 in SOURCES.txt), kept until
+# the recipe changes: the same .debs give byte-identical archives.
+.PHONY: trixie-mirror
+trixie-mirror: $(TRIXIE_MIRROR_DIR)/catalog.toml
+
+$(TRIXIE_MIRROR_DIR)/catalog.toml: | trixie-images
+	@echo "trixie-mirror: packing Debian's CPython $(TRIXIE_MIRROR_PYTHONS) into $(TRIXIE_MIRROR_DIR)"
+	@start=$$(date +%s); rm -rf $(TRIXIE_MIRROR_DIR).tmp \
+	  && DEB_CACHE=$(CACHE)/debs $(HOST_PYTHON) $(INTEG_TOOLS)/make_debian_mirror.py $(TRIXIE_MIRROR_DIR).tmp \
+	       $(TRIXIE_MIRROR_DEFAULT) $(TRIXIE_RUN_IMAGE) $(TRIXIE_MIRROR_LIB_SUITE) $(TRIXIE_MIRROR_PYTHONS) \
+	  && $(INTEG_TOOLS)/verify-mirror.sh $(TRIXIE_MIRROR_DIR).tmp $(TRIXIE_RUN_IMAGE) \
+	  && rm -rf $(TRIXIE_MIRROR_DIR) && mv $(TRIXIE_MIRROR_DIR).tmp $(TRIXIE_MIRROR_DIR) \
+	  && find $(CACHE)/mirror-trixie -mindepth 1 -maxdepth 1 ! -name $(TRIXIE_MIRROR_KEY) -exec rm -rf {} + \
+	  && echo "trixie-mirror: took $$(( $$(date +%s) - start ))s"
 
 # ----------------------------------------------------------------------------------- ca-binding
 .PHONY: ca-binding
@@ -122,6 +161,13 @@ builder: $(BUILDER_PREREQS)
 	@PACK=$(PACK) $(INTEG_TOOLS)/make-builder.sh $(INTEG_DIR)/builder.toml.in $(INTEG_DIR)/builder.toml \
 	  $(BUILDER) $(abspath $(BUILDER_BUILDPACK)) $(BUILDPACK_ID) $(LIFECYCLE_TGZ) $(BUILD_IMAGE) $(RUN_IMAGE) $(CACHE)/builder
 
+# The Debian 13 builder: the same template and buildpack on the trixie images.
+.PHONY: trixie-builder
+trixie-builder: $(subst images,trixie-images,$(BUILDER_PREREQS))
+	@PACK=$(PACK) $(INTEG_TOOLS)/make-builder.sh $(INTEG_DIR)/builder.toml.in $(INTEG_DIR)/builder-trixie.toml \
+	  $(TRIXIE_BUILDER) $(abspath $(BUILDER_BUILDPACK)) $(BUILDPACK_ID) $(LIFECYCLE_TGZ) $(TRIXIE_BUILD_IMAGE) \
+	  $(TRIXIE_RUN_IMAGE) $(CACHE)/builder-trixie/$(subst :,_,$(subst /,_,$(TRIXIE_BUILDER))) 13 trixie
+
 # ---------------------------------------------------------------------------------- integration
 INTEGRATION_ENV = \
 	PYBUILDPACK_CACHE=$(CACHE) \
@@ -136,6 +182,10 @@ INTEGRATION_ENV = \
 	PYBUILDPACK_BUILD_IMAGE=$(BUILD_IMAGE) \
 	PYBUILDPACK_RUN_IMAGE=$(RUN_IMAGE) \
 	PYBUILDPACK_NOSHELL_RUN_IMAGE=$(NOSHELL_RUN_IMAGE) \
+	PYBUILDPACK_TRIXIE_BUILDER=$(TRIXIE_BUILDER) \
+	PYBUILDPACK_TRIXIE_MIRROR_DIR=$(TRIXIE_MIRROR_DIR) \
+	PYBUILDPACK_TRIXIE_RUN_IMAGE=$(TRIXIE_RUN_IMAGE) \
+	PYBUILDPACK_TRIXIE_NOSHELL_RUN_IMAGE=$(TRIXIE_NOSHELL_RUN_IMAGE) \
 	DOCKER_HOST=$(DOCKER_HOST) \
 	PACK_HOME=$(PACK_HOME)
 
@@ -146,7 +196,8 @@ INTEGRATION_JOBS ?= 2
 INTEGRATION_JOBS_ARGS := $(if $(filter-out 0 1,$(INTEGRATION_JOBS)),-n $(INTEGRATION_JOBS) --dist loadfile)
 PYTEST_ARGS ?=
 .PHONY: integration integration-infra
-integration-infra: tools images noshell-image mirror ca-binding builder
+integration-infra: tools images noshell-image mirror ca-binding builder \
+	trixie-images trixie-noshell-image trixie-mirror trixie-builder
 
 # `package` (the lead's target: pack buildpack package --format file) is tested too.
 integration: dev integration-infra package
@@ -155,4 +206,5 @@ integration: dev integration-infra package
 # Print the variables (for scripts and for humans).
 .PHONY: integration-env
 integration-env:
-	@$(foreach v,PACK CRANE LIFECYCLE_TGZ DOCKER_HOST PACK_HOME MIRROR_DIR CA_BINDING_DIR BUILDER BUILD_IMAGE RUN_IMAGE,echo "$(v)=$($(v))";)
+	@$(foreach v,PACK CRANE LIFECYCLE_TGZ DOCKER_HOST PACK_HOME MIRROR_DIR CA_BINDING_DIR BUILDER BUILD_IMAGE RUN_IMAGE \
+	  TRIXIE_MIRROR_DIR TRIXIE_BUILDER TRIXIE_BUILD_IMAGE TRIXIE_RUN_IMAGE,echo "$(v)=$($(v))";)

@@ -32,6 +32,7 @@ APPS = [
     App("procfile_worker", None, processes=frozenset({"web", "worker"})),
     App("python_312", "3.12", {"packaging": "24.2"}),
     App("cext_sdist", None, {"markupsafe": "3.0.2"}),
+    App("cxx_sdist", None),
 ]
 
 
@@ -115,6 +116,12 @@ def check_cext(url: str, body: dict, meta: harness.ImageMetadata) -> None:
     assert body["escaped"] == "&lt;ok&gt;"
 
 
+def check_cxx(url: str, body: dict, meta: harness.ImageMetadata) -> None:
+    # compiled by the build image's g++ (a C++ extension of the app's own project)
+    assert body["greeting"].startswith("hello from C++"), body
+    assert body["extension"].endswith(".so"), body
+
+
 def check_worker(url: str, body: dict, meta: harness.ImageMetadata) -> None:
     # the worker process runs from the same image: /cnb/process/worker
     with harness.run_container(meta.image, entrypoint="/cnb/process/worker") as container:
@@ -133,6 +140,7 @@ CHECKS = {
     "django_gunicorn": check_django,
     "fastapi_uvicorn": check_fastapi,
     "cext_sdist": check_cext,
+    "cxx_sdist": check_cxx,
     "procfile_worker": check_worker,
 }
 

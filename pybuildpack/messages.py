@@ -234,7 +234,9 @@ def render(err: e.BuildpackError) -> Message:
                 "gpgv is missing from the build image",
                 f"{uri} cannot be verified: the build image has no `gpgv` command.\n\n"
                 "System packages are only installed from archives whose signature checks.\n"
-                "Use a build image with gpgv (Debian and Ubuntu images have it with apt).",
+                "Use a build image with gpgv: Debian 12 and Ubuntu images have it (their apt\n"
+                "uses it); Debian 13's apt verifies with sqv instead, so add it there\n"
+                "(apt-get install gpgv).",
             )
         case e.ArchiveSignatureInvalid(uri=uri, reason=reason, detail=detail):
             why = {

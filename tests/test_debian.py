@@ -241,6 +241,7 @@ def test_missing_gpgv_fails_instead_of_skipping(monkeypatch: pytest.MonkeyPatch)
         debian.verify_inrelease(b"x", Path("/nonexistent"), "http://a/InRelease")
     assert info.value.reason == "gpgv-missing"
     assert "gpgv is missing" in messages.render(info.value).title
+    assert "apt-get install gpgv" in messages.render(info.value).body
 
 
 # --- distributions -------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 #!/bin/bash
-# make-builder.sh TEMPLATE OUT_TOML BUILDER_IMAGE BUILDPACK_DIR BUILDPACK_ID LIFECYCLE_TGZ BUILD_IMAGE RUN_IMAGE STAMP_DIR
+# make-builder.sh TEMPLATE OUT_TOML BUILDER_IMAGE BUILDPACK_DIR BUILDPACK_ID LIFECYCLE_TGZ BUILD_IMAGE RUN_IMAGE STAMP_DIR [DISTRO_VERSION SUITE]
 # Renders builder.toml and runs `pack builder create` (against $DOCKER_HOST, no pulls) unless a
 # builder made from the same inputs (template, buildpack files, lifecycle, images) exists.
 # A buildpack *directory* is staged first (the same files `make package` ships: bin/,
@@ -7,6 +7,7 @@
 # checkout's .git, build/, tests or caches.
 set -euo pipefail
 tmpl=$1 out=$2 builder=$3 bp=$4 bp_id=$5 lc=$6 build_image=$7 run_image=$8 stamps=$9
+distro_version=${10:-12} suite=${11:-bookworm}
 : "${PACK:?}" "${DOCKER_HOST:?}"
 if [[ -d $bp ]]; then
   stage=$stamps/buildpack
@@ -18,7 +19,8 @@ if [[ -d $bp ]]; then
   bp=$stage
 fi
 sed -e "s|@BUILDPACK_URI@|$bp|g" -e "s|@BUILDPACK_ID@|$bp_id|g" -e "s|@LIFECYCLE_URI@|file://$lc|g" \
-    -e "s|@BUILD_IMAGE@|$build_image|g" -e "s|@RUN_IMAGE@|$run_image|g" "$tmpl" >"$out.tmp"
+    -e "s|@BUILD_IMAGE@|$build_image|g" -e "s|@RUN_IMAGE@|$run_image|g" \
+    -e "s|@DISTRO_VERSION@|$distro_version|g" -e "s|@SUITE@|$suite|g" "$tmpl" >"$out.tmp"
 mv "$out.tmp" "$out"
 # Inputs: the rendered toml, the image IDs, the lifecycle tarball, and the buildpack's files
 # (names, sizes, mtimes; runtime/ included) -- cheap to compute on every run.

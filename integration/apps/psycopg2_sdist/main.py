@@ -2,6 +2,7 @@
 
 import json
 import os
+import sys
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import psycopg2
@@ -13,6 +14,7 @@ class Handler(BaseHTTPRequestHandler):
         body = json.dumps(
             {
                 "greeting": "hello from psycopg2",
+                "python": sys.version,
                 "psycopg2": psycopg2.__version__,
                 "libpq_built": psycopg2.__libpq_version__,
                 "libpq_loaded": psycopg2.extensions.libpq_version(),
