@@ -61,7 +61,18 @@ CASES: dict[str, tuple[str, Callable[[Path], None] | None, list[str]]] = {
         ["uvicorn", "--app-dir", "src", "service.api.main:app"],
     ),
     "flask-factory": ("flask_factory", None, ["gunicorn", "hello:create_app()"]),
+    # issue 12: what apps people really have
+    "fastapi-standard": ("fastapi_standard", None, ["uvicorn", "main:app"]),
+    "flask-noserver": ("flask_noserver", None, ["gunicorn", "app:app"]),
+    "poetry-scripts": ("poetry_scripts", None, ["hello-serve"]),
+    "stdlib-server": ("stdlib_server", None, ["python", "server.py"]),
 }
+# build env per case
+ENV: dict[str, dict[str, str]] = {"django-runserver": {"BP_PYTHON_SERVER": "none"}}
+# cases whose Python is not the default (poetry_scripts asks for >=3.11: the lowest minor)
+OTHER_PYTHON = {"poetry-scripts"}
+# cases where the buildpack must add its own server (a `server` layer, said in the log)
+PROVIDED_SERVER = {"flask-noserver": "gunicorn 23.0.0"}
 
 
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
@@ -71,7 +82,7 @@ def test_detected_start_command_serves_without_a_shell(case: str, cfg, scratch: 
     if change:
         change(app)
     image = harness.image_name(f"start-{case}")
-    result = harness.pack_build(app, image, extra_args=["--run-image", NOSHELL])
+    result = harness.pack_build(app, image, env=ENV.get(case), extra_args=["--run-image", NOSHELL])
     assert result.ok, harness.tail(result.log)
     harness.report(
         f"start command {case}: cold build {result.seconds:.1f}s on the no-shell run image"
@@ -79,13 +90,82 @@ def test_detected_start_command_serves_without_a_shell(case: str, cfg, scratch: 
     meta = harness.image_metadata(image)
     web = meta.processes["web"]
     assert web["command"] + web.get("args", []) == expected, web
+    if case in PROVIDED_SERVER:
+        assert "server" in meta.layers, meta.layers
+        assert f"Installing {PROVIDED_SERVER[case]}" in result.log
+        assert "the buildpack provides" in result.log
+    else:
+        assert "server" not in meta.layers, meta.layers
     port = harness.free_port()
     with harness.run_app(image, port) as url:
         status, text = harness.http_get(url + "/")
         assert status == 200, text
         body = json.loads(text)
         assert body["port"] == str(port), body
-        assert harness.python_version_of(body) == harness.expected_default_python(), body
+        if case not in OTHER_PYTHON:
+            assert harness.python_version_of(body) == harness.expected_default_python(), body
+
+
+# Streamlit and Gradio serve HTML: (fixture, web command, a path that answers, text it has)
+UI_CASES: dict[str, tuple[str, list[str], str, str]] = {
+    "streamlit": (
+        "streamlit_app",
+        [
+            "pybuildpack-exec",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.port",
+            "$PORT",
+            "--server.address",
+            "0.0.0.0",
+            "--server.headless",
+            "true",
+        ],
+        "/_stcore/health",
+        "ok",
+    ),
+    "gradio": (
+        "gradio_app",
+        [
+            "pybuildpack-exec",
+            "GRADIO_SERVER_NAME=0.0.0.0",
+            "GRADIO_SERVER_PORT=$PORT",
+            "python",
+            "app.py",
+        ],
+        "/config",  # the app's config as JSON, with its title
+        "hello from gradio",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(UI_CASES), ids=list(UI_CASES))
+def test_streamlit_and_gradio_serve_on_port_without_a_shell(case: str, cfg, scratch: Path) -> None:
+    fixture, expected, path, text_in_page = UI_CASES[case]
+    app = harness.copy_app(fixture, scratch / f"ui-{case}")
+    image = harness.image_name(f"start-{case}")
+    result = harness.pack_build(app, image, extra_args=["--run-image", NOSHELL])
+    meta = harness.image_metadata(image)
+    harness.report(
+        f"start command {case}: cold build {result.seconds:.1f}s, image {harness.mb(meta.size)}"
+    )
+    web = meta.processes["web"]
+    assert web["command"] + web.get("args", []) == expected, web
+    port = harness.free_port()
+    with harness.run_app(image, port, path=path, wait=180) as url:
+        status, text = harness.http_get(url + path, timeout=30)
+        assert status == 200, text
+        assert text_in_page in text, text[:2000]
+
+
+def test_no_web_process_fails_the_build(cfg, scratch: Path) -> None:
+    app = harness.copy_app("plain_main", scratch / "no-web")
+    (app / "main.py").rename(app / "library.py")
+    result = harness.pack_build(app, harness.image_name("no-web"), expect_fail=True)
+    assert "[Error: No web process found]" in result.log, harness.tail(result.log)
+    assert "web: gunicorn myapp:app" in result.log
+    assert "Traceback (most recent call last)" not in result.log
 
 
 def test_bad_static_root_fails_the_build(cfg, scratch: Path) -> None:
