@@ -345,7 +345,7 @@ def render(err: e.BuildpackError) -> Message:
                 fix = f"Set {variable} to a {tool} release that satisfies {req}."
             return Message(
                 f"The project requires another {tool}",
-                f"{source} asks for {tool} {req}, but {what}.\n\n{fix}",
+                f"{source} asks for {tool} {req},\nbut {what}.\n\n{fix}",
             )
         case e.MissingProjectName(path=path, line=line):
             return Message(

@@ -289,3 +289,35 @@ def test_expander_expands_env_and_execs(buildpack_dir: Path, dirs: Dirs) -> None
         timeout=30,
     )
     assert assigned.stdout == "9123 x y\n", assigned.stderr
+
+
+def test_flask_without_server_gets_the_provided_gunicorn_layer(
+    buildpack_dir: Path, dirs: Dirs, tmp_path: Path
+) -> None:
+    from tests.test_server_layer import fake_server_wheel
+
+    offline_requirements(dirs.app, "demo_pkg==1.0")
+    write_app(dirs.app, {"app.py": "from flask import Flask\napp = Flask(__name__)\n"})
+    wheels = tmp_path / "server-wheels"
+    fake_server_wheel(wheels, "gunicorn", "23.0.0")
+    (dirs.platform / "env" / "PIP_NO_INDEX").write_text("1")
+    (dirs.platform / "env" / "PIP_FIND_LINKS").write_text(str(wheels))
+    result = run_build(buildpack_dir, dirs)
+    assert result.returncode == 0, result.stdout + result.stderr
+    web = launch(dirs)["processes"][0]  # type: ignore[index]
+    assert web["command"] == ["gunicorn", "app:app"]
+    assert "Installing gunicorn 23.0.0" in result.stdout
+    assert "which the buildpack provides as no WSGI server is among the dependencies" in (
+        result.stdout
+    )
+    layer = dirs.layers / "pybuildpack_python" / "server"
+    assert (layer / "bin" / "gunicorn").exists()
+    types = tomllib.loads((layer.parent / "server.toml").read_text())["types"]
+    assert types == {"launch": True, "build": False, "cache": True}
+
+    (dirs.platform / "env" / "BP_PYTHON_SERVER").write_text("none")
+    (dirs.layers / "pybuildpack_python" / "server.toml").unlink()
+    result = run_build(buildpack_dir, dirs)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert launch(dirs)["processes"][0]["command"] == ["python", "app.py"]  # type: ignore[index]
+    assert not (dirs.layers / "pybuildpack_python" / "server.toml").exists()
