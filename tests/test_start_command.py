@@ -497,3 +497,38 @@ def test_live_reload_without_reload_mode_warns(tmp_path: Path) -> None:
 )
 def test_entrypoint_from_argv(argv: tuple[str, ...], expected: Entrypoint | None) -> None:
     assert entrypoint_from_argv(argv) == expected
+
+
+SCRIPTS = '[project]\nname = "x"\nversion = "1"\n[project.scripts]\nserve = "x.cli:main"\n'
+BUILD_SYSTEM = '[build-system]\nrequires = ["hatchling"]\nbuild-backend = "hatchling.build"\n'
+
+
+@pytest.mark.parametrize(
+    ("files", "script"),
+    [
+        ({"pyproject.toml": SCRIPTS}, True),  # pip install --editable .
+        ({"pyproject.toml": SCRIPTS, "requirements.txt": "flask\n"}, False),
+        ({"pyproject.toml": SCRIPTS, "requirements.txt": "flask\n-e .\n"}, True),
+        ({"pyproject.toml": SCRIPTS, "uv.lock": "version = 1\n"}, False),  # a virtual project
+        ({"pyproject.toml": SCRIPTS + BUILD_SYSTEM, "uv.lock": "version = 1\n"}, True),
+        (
+            {"pyproject.toml": SCRIPTS + "[tool.uv]\npackage = true\n", "uv.lock": "version = 1\n"},
+            True,
+        ),
+        ({"pyproject.toml": SCRIPTS, "pdm.lock": ""}, False),
+    ],
+)
+def test_project_scripts_only_when_the_project_is_installed(
+    tmp_path: Path, files: dict[str, str], script: bool
+) -> None:
+    layout(tmp_path, {**files, "main.py": ""})
+    plan = analyze(tmp_path, Settings.from_env({}), CATALOG, "amd64")
+    assert plan.processes[0].command == (("serve",) if script else ("python", "main.py"))
+
+
+def test_gradio_launch_with_a_fixed_port_warns(tmp_path: Path) -> None:
+    code = GRADIO + "demo.launch(server_name='127.0.0.1', server_port=7860)\n"
+    result = start(tmp_path, {"app.py": code}, ["gradio"])
+    assert "launch(server_name='127.0.0.1', server_port=7860)" in result.warnings[0]
+    env_read = GRADIO + "import os\ndemo.launch(server_port=int(os.environ['PORT']))\n"
+    assert start(tmp_path / "b", {"app.py": env_read}, ["gradio"]).warnings == ()

@@ -131,7 +131,13 @@ def analyze(app_dir: Path, settings: Settings, catalog: VersionCatalog, arch: st
     # (fastapi[standard] -> uvicorn)
     runtime = frameworks.with_provided(declared, dependencies.declared_extras(project))
     # an app that is not detected has nothing to start: no error for a missing web process
-    start = processes.plan_start(project, settings, runtime, require_web=bool(found))
+    start = processes.plan_start(
+        project,
+        settings,
+        runtime,
+        require_web=bool(found),
+        project_installed=package_manager.installs_project(project, choice),
+    )
     server = None
     if start.server:
         server = ProvidedServer(start.server, _tool_version(settings, catalog, start.server))

@@ -217,6 +217,8 @@ class ScriptApp:
     path: str  # relative to the app dir
     line: int  # the import
     launches: bool = True  # Gradio: the file calls `.launch()` (else running it serves nothing)
+    # Gradio: `.launch()` keywords that win over GRADIO_SERVER_NAME/PORT (server_port=7860)
+    pinned: tuple[str, ...] = ()
 
     def describe(self) -> str:
         name = "Streamlit" if self.framework == "streamlit" else "Gradio"
@@ -248,6 +250,23 @@ def _calls_launch(tree: ast.Module) -> bool:
     )
 
 
+def _pinned_launch_args(tree: ast.Module) -> tuple[str, ...]:
+    """`server_name=`/`server_port=` given to `.launch()` as something other than an env read."""
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "launch"
+        ):
+            for keyword in node.keywords:
+                if keyword.arg in {"server_name", "server_port"} and isinstance(
+                    keyword.value, ast.Constant
+                ):
+                    found.append(f"{keyword.arg}={keyword.value.value!r}")
+    return tuple(found)
+
+
 def _ui_rank(app: ScriptApp) -> tuple[int, int, int, str]:
     stem = app.path.rsplit("/", 1)[-1].removesuffix(".py")
     preferred = UI_PREFERRED_FILES.index(stem) if stem in UI_PREFERRED_FILES else 99
@@ -267,6 +286,7 @@ def find_script_apps(index: SourceIndex, dependencies: frozenset[str]) -> list[S
                 module.path,
                 line,
                 framework != "gradio" or _calls_launch(module.tree),
+                _pinned_launch_args(module.tree) if framework == "gradio" else (),
             )
             for module in index.modules
             if not module.path.startswith("pages/")  # Streamlit's multipage pages

@@ -127,9 +127,11 @@ def plan_start(
     dependencies: frozenset[str],
     *,
     require_web: bool = True,
+    project_installed: bool = True,
 ) -> StartPlan:
     """The processes; `dependencies` include what extras provide. With `require_web` (and
-    BP_PYTHON_REQUIRE_WEB_PROCESS), no process at all raises NoWebProcess."""
+    BP_PYTHON_REQUIRE_WEB_PROCESS), no process at all raises NoWebProcess. The project's
+    scripts are candidates only when `project_installed` (else they are not in the venv)."""
     processes: dict[str, ProcessPlan] = {}
     warnings: list[str] = []
     reload: tuple[str, ...] | None = None
@@ -157,7 +159,12 @@ def plan_start(
         reload = reload_flag(argv)
     elif "web" not in processes:
         search = find_web(
-            project, index, dependencies, django, provide_server=settings.python_server != "none"
+            project,
+            index,
+            dependencies,
+            django,
+            provide_server=settings.python_server != "none",
+            project_installed=project_installed,
         )
         web = search.web
         if web is None or (web.command[0] == "python" and not django):

@@ -263,6 +263,12 @@ def _script_app(apps: list[ScriptApp], ctx: _Context) -> WebCommand | None:
             f"{app.path} imports gradio but calls no `.launch()`: running it may serve nothing.\n"
             "Call `demo.launch()` at the end of the file, or set a Procfile `web:` line."
         )
+    if app.pinned:
+        ctx.warnings.append(
+            f"{app.path} calls launch({', '.join(app.pinned)}), which wins over\n"
+            "GRADIO_SERVER_NAME/GRADIO_SERVER_PORT: the app may not answer on 0.0.0.0:$PORT.\n"
+            "Drop those arguments (the buildpack sets both variables)."
+        )
     return WebCommand(gradio_command(app.path), app.describe())
 
 
@@ -285,8 +291,8 @@ def project_scripts(project: Project) -> list[tuple[str, str]]:
     return found
 
 
-def _project_script(project: Project) -> WebCommand | None:
-    scripts = project_scripts(project)
+def _project_script(project: Project, installed: bool) -> WebCommand | None:
+    scripts = project_scripts(project) if installed else []
     if len(scripts) == 1:
         name, table = scripts[0]
         return WebCommand((name,), f"the single {table} entry `{name}` in pyproject.toml")
@@ -320,6 +326,7 @@ def find_web(
     django: DjangoProject | None,
     *,
     provide_server: bool = True,
+    project_installed: bool = True,
 ) -> WebSearch:
     ctx = _Context(deps, provide_server)
     found: WebCommand | None = None
@@ -331,7 +338,7 @@ def find_web(
             _from_apps(apps, ctx)
             or _script_app(find_script_apps(index, deps), ctx)
             or _provided(apps, ctx)
-            or _project_script(project)
+            or _project_script(project, project_installed)
             or _script(project)
         )
     if found is not None and found.server is None and ctx.unserved and not ctx.provide_server:
@@ -362,8 +369,16 @@ def detect_web(
     django: DjangoProject | None,
     *,
     provide_server: bool = True,
+    project_installed: bool = True,
 ) -> WebCommand | None:
-    return find_web(project, index, deps, django, provide_server=provide_server).web
+    return find_web(
+        project,
+        index,
+        deps,
+        django,
+        provide_server=provide_server,
+        project_installed=project_installed,
+    ).web
 
 
 def entrypoint_from_argv(argv: Sequence[str]) -> Entrypoint | None:
