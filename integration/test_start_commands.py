@@ -37,6 +37,18 @@ def django_runserver(app: Path) -> None:
     _deps_reported(app, ("django", "whitenoise"))
 
 
+def django_provided(app: Path) -> None:
+    """No server among the dependencies: the buildpack's gunicorn (its version is reported by
+    the view, which sees the server's venv and the app's)."""
+    without_procfile(app)
+    (app / "requirements.txt").write_text("django==5.2.19\nwhitenoise==6.9.0\n")
+
+
+def fastapi_provided(app: Path) -> None:
+    without_procfile(app)
+    (app / "requirements.txt").write_text("fastapi==0.115.12\n")
+
+
 def _deps_reported(app: Path, names: tuple[str, ...]) -> None:
     views = app / "hello" / "views.py"
     views.write_text(views.read_text().replace('("django", "gunicorn", "whitenoise")', repr(names)))
@@ -66,13 +78,23 @@ CASES: dict[str, tuple[str, Callable[[Path], None] | None, list[str]]] = {
     "flask-noserver": ("flask_noserver", None, ["gunicorn", "app:app"]),
     "poetry-scripts": ("poetry_scripts", None, ["hello-serve"]),
     "stdlib-server": ("stdlib_server", None, ["python", "server.py"]),
+    "django-provided": (
+        "django_gunicorn",
+        django_provided,
+        ["gunicorn", "mysite.wsgi:application"],
+    ),
+    "fastapi-provided": ("fastapi_uvicorn", fastapi_provided, ["uvicorn", "main:app"]),
 }
 # build env per case
 ENV: dict[str, dict[str, str]] = {"django-runserver": {"BP_PYTHON_SERVER": "none"}}
 # cases whose Python is not the default (poetry_scripts asks for >=3.11: the lowest minor)
 OTHER_PYTHON = {"poetry-scripts"}
 # cases where the buildpack must add its own server (a `server` layer, said in the log)
-PROVIDED_SERVER = {"flask-noserver": "gunicorn 23.0.0"}
+PROVIDED_SERVER = {
+    "flask-noserver": "gunicorn 23.0.0",
+    "django-provided": "gunicorn 23.0.0",
+    "fastapi-provided": "uvicorn 0.34.0",
+}
 
 
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
@@ -104,6 +126,9 @@ def test_detected_start_command_serves_without_a_shell(case: str, cfg, scratch: 
         assert body["port"] == str(port), body
         if case not in OTHER_PYTHON:
             assert harness.python_version_of(body) == harness.expected_default_python(), body
+        if case in PROVIDED_SERVER:  # the app sees the server the buildpack installed
+            server, version = PROVIDED_SERVER[case].split()
+            assert body["deps"][server] == version, body
 
 
 # Streamlit and Gradio serve HTML: (fixture, web command, a path that answers, text it has)

@@ -532,3 +532,10 @@ def test_gradio_launch_with_a_fixed_port_warns(tmp_path: Path) -> None:
     assert "launch(server_name='127.0.0.1', server_port=7860)" in result.warnings[0]
     env_read = GRADIO + "import os\ndemo.launch(server_port=int(os.environ['PORT']))\n"
     assert start(tmp_path / "b", {"app.py": env_read}, ["gradio"]).warnings == ()
+
+
+def test_streamlit_live_reload(tmp_path: Path) -> None:
+    env = {"BP_LIVE_RELOAD_ENABLED": "true"}
+    result = start(tmp_path, {"app.py": STREAMLIT}, ["streamlit"], env)
+    reload = next(p.command for p in result.processes if p.type == "reload")
+    assert reload[-2:] == ("--server.runOnSave", "true")

@@ -131,6 +131,8 @@ def reload_flag(command: Sequence[str]) -> tuple[str, ...] | None:
         return ("--reload",)
     if args[:3] == ["python", "manage.py", "runserver"]:
         return ()  # runserver reloads by default
+    if args[:2] == ["streamlit", "run"]:
+        return ("--server.runOnSave", "true")
     return None
 
 
@@ -257,7 +259,8 @@ def _script_app(apps: list[ScriptApp], ctx: _Context) -> WebCommand | None:
             f"Also found:\n{listed}\nSet a Procfile `web:` line or RUN_COMMAND to choose another."
         )
     if app.framework == "streamlit":
-        return WebCommand(streamlit_command(app.path), app.describe())
+        command = streamlit_command(app.path)
+        return WebCommand(command, app.describe(), reload_flag=reload_flag(command))
     if not app.launches:
         ctx.warnings.append(
             f"{app.path} imports gradio but calls no `.launch()`: running it may serve nothing.\n"
