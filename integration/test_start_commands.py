@@ -49,6 +49,15 @@ def fastapi_provided(app: Path) -> None:
     (app / "requirements.txt").write_text("fastapi==0.115.12\n")
 
 
+def poetry_non_package(app: Path) -> None:
+    """Google's poetry_script shape: package-mode = false, so Poetry installs no script."""
+    pyproject = app / "pyproject.toml"
+    text = pyproject.read_text().replace(
+        'packages = [{ include = "hello_poetry", from = "src" }]', "package-mode = false"
+    )
+    pyproject.write_text(text)
+
+
 def _deps_reported(app: Path, names: tuple[str, ...]) -> None:
     views = app / "hello" / "views.py"
     views.write_text(views.read_text().replace('("django", "gunicorn", "whitenoise")', repr(names)))
@@ -84,11 +93,21 @@ CASES: dict[str, tuple[str, Callable[[Path], None] | None, list[str]]] = {
         ["gunicorn", "mysite.wsgi:application"],
     ),
     "fastapi-provided": ("fastapi_uvicorn", fastapi_provided, ["uvicorn", "main:app"]),
+    "poetry-script-uninstalled": (
+        "poetry_scripts",
+        poetry_non_package,
+        [
+            "python",
+            "-c",
+            "import sys; sys.path.insert(0, 'src'); from hello_poetry.serve import main; "
+            "sys.exit(main())",
+        ],
+    ),
 }
 # build env per case
 ENV: dict[str, dict[str, str]] = {"django-runserver": {"BP_PYTHON_SERVER": "none"}}
 # cases whose Python is not the default (poetry_scripts asks for >=3.11: the lowest minor)
-OTHER_PYTHON = {"poetry-scripts"}
+OTHER_PYTHON = {"poetry-scripts", "poetry-script-uninstalled"}
 # cases where the buildpack must add its own server (a `server` layer, said in the log)
 PROVIDED_SERVER = {
     "flask-noserver": "gunicorn 23.0.0",

@@ -40,9 +40,21 @@ def layout(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def start(root: Path, files: dict[str, str], deps: list[str], env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def start(  # type: ignore[no-untyped-def]
+    root: Path,
+    files: dict[str, str],
+    deps: list[str],
+    env: dict[str, str] | None = None,
+    *,
+    project_installed: bool = True,
+):
     layout(root, files)
-    return plan_start(Project(root), Settings.from_env(env or {}), frozenset(deps))
+    return plan_start(
+        Project(root),
+        Settings.from_env(env or {}),
+        frozenset(deps),
+        project_installed=project_installed,
+    )
 
 
 def web(result) -> tuple[str, ...]:  # type: ignore[no-untyped-def]
@@ -539,3 +551,37 @@ def test_streamlit_live_reload(tmp_path: Path) -> None:
     result = start(tmp_path, {"app.py": STREAMLIT}, ["streamlit"], env)
     reload = next(p.command for p in result.processes if p.type == "reload")
     assert reload[-2:] == ("--server.runOnSave", "true")
+
+
+def test_poetry_script_in_non_package_mode_is_called_from_the_source(tmp_path: Path) -> None:
+    """Google's poetry_script fixture: package-mode = false, `start = "default_app.server:app"`:
+    Poetry installs no script, so the web process calls the function itself."""
+    files = {
+        "pyproject.toml": (
+            '[tool.poetry]\nname = "default_app"\npackage-mode = false\n'
+            '[tool.poetry.dependencies]\npython = "^3.9"\n'
+            '[tool.poetry.scripts]\nstart = "default_app.server:app"\n'
+            'dev = "default_app.server:dev"\n'
+        ),
+        "default_app/server.py": "def app():\n    pass\n",
+    }
+    result = start(tmp_path, files, [])
+    assert web(result) == (
+        "python",
+        "-c",
+        "import sys; from default_app.server import app; sys.exit(app())",
+    )
+    assert result.processes[0].entrypoint == Entrypoint("default_app.server", "app")
+    assert "called as default_app.server:app" in result.processes[0].reason
+
+
+def test_uncalled_script_in_src_layout(tmp_path: Path) -> None:
+    files = {
+        "pyproject.toml": '[project]\nname = "x"\n[project.scripts]\nweb = "pkg.cli:App.run"\n',
+        "src/pkg/__init__.py": "",
+        "src/pkg/cli.py": "class App:\n    pass\n",
+    }
+    result = start(tmp_path, files, [], project_installed=False)
+    assert web(result)[2] == (
+        "import sys; sys.path.insert(0, 'src'); from pkg.cli import App; sys.exit(App.run())"
+    )

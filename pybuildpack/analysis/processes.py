@@ -180,7 +180,7 @@ def plan_start(
         elif not processes and require_web and settings.require_web_process:
             raise NoWebProcess(
                 unserved=search.unserved,
-                scripts=[name for name, _ in project_scripts(project)],
+                scripts=[script.name for script in project_scripts(project)],
                 server_disabled=settings.python_server == "none",
                 script_files=list(SCRIPT_FILES),
             )

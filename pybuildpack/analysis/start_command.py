@@ -34,6 +34,7 @@ from pybuildpack.analysis.pysource import SourceIndex
 
 EXPANDER = "pybuildpack-exec"
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_REFERENCE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
 _MODULE_ATTR = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\(\))?$")
 SERVERS = ("gunicorn", "uvicorn", "hypercorn", "waitress-serve")
 # The server the buildpack provides for an app object with none among its dependencies.
@@ -275,35 +276,83 @@ def _script_app(apps: list[ScriptApp], ctx: _Context) -> WebCommand | None:
     return WebCommand(gradio_command(app.path), app.describe())
 
 
-def project_scripts(project: Project) -> list[tuple[str, str]]:
-    """(name, table) of `[project.scripts]` and `[tool.poetry.scripts]` entries."""
-    found: list[tuple[str, str]] = []
+@dataclass(frozen=True)
+class ProjectScript:
+    name: str
+    table: str  # "[project.scripts]" | "[tool.poetry.scripts]"
+    reference: str  # "module:function" ("" when it cannot be read)
+
+
+def _reference(value: object) -> str:
+    """`module:attr` of a script: a string, or Poetry's {reference/callable = "..."}."""
+    if isinstance(value, dict):
+        value = value.get("callable") or value.get("reference")
+    return value.split("[", 1)[0].strip() if isinstance(value, str) else ""
+
+
+def project_scripts(project: Project) -> list[ProjectScript]:
+    """The entries of `[project.scripts]` and `[tool.poetry.scripts]`."""
+    found: list[ProjectScript] = []
     data = project.pyproject
     table = data.get("project", {})
     scripts = table.get("scripts", {}) if isinstance(table, dict) else {}
     if isinstance(scripts, dict):
-        found += [(str(name), "[project.scripts]") for name in scripts]
+        found += [
+            ProjectScript(str(name), "[project.scripts]", _reference(value))
+            for name, value in scripts.items()
+        ]
     tool = data.get("tool", {})
     poetry = tool.get("poetry", {}) if isinstance(tool, dict) else {}
     poetry_scripts = poetry.get("scripts", {}) if isinstance(poetry, dict) else {}
-    if isinstance(poetry_scripts, dict) and poetry.get("package-mode", True) is not False:
-        known = {name for name, _ in found}
+    if isinstance(poetry_scripts, dict):
+        known = {script.name for script in found}
         found += [
-            (str(name), "[tool.poetry.scripts]") for name in poetry_scripts if name not in known
+            ProjectScript(str(name), "[tool.poetry.scripts]", _reference(value))
+            for name, value in poetry_scripts.items()
+            if name not in known
         ]
     return found
 
 
-def _project_script(project: Project, installed: bool) -> WebCommand | None:
-    scripts = project_scripts(project) if installed else []
-    if len(scripts) == 1:
-        name, table = scripts[0]
-        return WebCommand((name,), f"the single {table} entry `{name}` in pyproject.toml")
+def _call_reference(script: ProjectScript, index: SourceIndex) -> WebCommand | None:
+    """A script the install does not put in the venv (Poetry's package-mode = false, a uv
+    project with no build system): call its `module:function` as its console script would."""
+    if not _REFERENCE.match(script.reference):
+        return None
+    module, _, attr = script.reference.partition(":")
+    found = index.get(module)
+    if found is None:  # not the app's own code: nothing to call without the install
+        return None
+    root = found.root
+    first = attr.split(".")[0]
+    path = f"sys.path.insert(0, {root!r}); " if root else ""
+    code = f"import sys; {path}from {module} import {first}; sys.exit({attr}())"
+    return WebCommand(
+        ("python", "-c", code),
+        f"the {script.table} entry `{script.name}` in pyproject.toml, called as "
+        f"{script.reference} (the install does not put the project's scripts in the venv)",
+        Entrypoint(module, first, root),
+    )
+
+
+def _project_script(project: Project, index: SourceIndex, installed: bool) -> WebCommand | None:
+    scripts = project_scripts(project)
+    chosen = scripts[0] if len(scripts) == 1 else None
     for wanted in WEB_SCRIPT_NAMES:
-        for name, table in scripts:
-            if name == wanted:
-                return WebCommand((name,), f"the {table} entry `{name}` in pyproject.toml")
-    return None
+        chosen = chosen or next((s for s in scripts if s.name == wanted), None)
+    if chosen is None:
+        return None
+    tool = project.pyproject.get("tool")
+    poetry = tool.get("poetry") if isinstance(tool, dict) else None
+    non_package = isinstance(poetry, dict) and poetry.get("package-mode") is False
+    if chosen.table == "[tool.poetry.scripts]" and non_package:
+        installed = False  # Poetry installs no scripts in non-package mode
+    if not installed:
+        return _call_reference(chosen, index)
+    which = "single " if len(scripts) == 1 else ""
+    return WebCommand(
+        (chosen.name,), f"the {which}{chosen.table} entry `{chosen.name}` in pyproject.toml"
+    )
 
 
 def _script(project: Project) -> WebCommand | None:
@@ -341,7 +390,7 @@ def find_web(
             _from_apps(apps, ctx)
             or _script_app(find_script_apps(index, deps), ctx)
             or _provided(apps, ctx)
-            or _project_script(project, project_installed)
+            or _project_script(project, index, project_installed)
             or _script(project)
         )
     if found is not None and found.server is None and ctx.unserved and not ctx.provide_server:
