@@ -16,7 +16,7 @@ from pybuildpack.dependencies.fetch import Fetcher
 from pybuildpack.errors import InternalError
 from pybuildpack.inputs import read_inputs
 from pybuildpack.installers.credentials import index_env
-from pybuildpack.layers import cpython, pip, start, tools, venv
+from pybuildpack.layers import cpython, pip, server, start, tools, venv
 from pybuildpack.layers import system_packages as system_layer
 from pybuildpack.log import Logger
 from pybuildpack.steps.collectstatic import collectstatic
@@ -42,11 +42,23 @@ def report_plan(plan: BuildPlan, dependency: Dependency, log: Logger) -> None:
         where = f"{request.source}, line {request.line}" if request.line else request.source
         log.detail(f"Requested {request.raw.strip()!r} by {where}")
     log.detail(f"Selected CPython {plan.python_version} (from {request.source})")
+    for other in plan.python_conflicts:
+        log.warning(
+            *messages.version_conflict(
+                request.source,
+                request.raw.strip(),
+                other.source,
+                other.raw.strip(),
+                str(plan.python_version),
+            )
+        )
     eol = dependency.deprecation_date
     if eol and eol[:10] <= datetime.now(UTC).strftime("%Y-%m-%d"):
         log.warning(*messages.eol_warning(str(plan.python_version), eol[:10], request.source))
     log.header("Choosing a package manager")
     log.detail(f"{plan.manager.manager.value} (from {plan.manager.reason})")
+    if plan.tool_reason:
+        log.detail(f"Using {plan.tool_reason}")
     if plan.manager.ignored:
         log.warning(
             "Several package managers' files were found",
@@ -85,7 +97,8 @@ def processes(plan: BuildPlan, log: Logger) -> Launch:
     if not plan.processes:
         log.warning(
             "No start command found",
-            "Add a Procfile with a `web:` line, an app.py or main.py, or set RUN_COMMAND.",
+            "BP_PYTHON_REQUIRE_WEB_PROCESS=false: the image has no process. Add a Procfile\n"
+            "with a `web:` line, or set RUN_COMMAND, to give it one.",
         )
     return launch
 
@@ -138,6 +151,18 @@ def build(ctx: BuildContext, log: Logger) -> None:
     venv_path = venv.contribute(
         ctx, plan, python_home, pip_site, installer, label, executable, install_env, log
     )
+    if plan.server is not None:
+        server.contribute(
+            ctx,
+            plan.server.name,
+            plan.server.version,
+            python_home,
+            python_version,
+            pip_site,
+            venv_path,
+            tool_env,
+            log,
+        )
     start.contribute(ctx, python_home)
     app_env = {**tool_env, "PATH": f"{venv_path / 'bin'}:{tool_env['PATH']}"}
     check_entrypoints(plan, ctx.app_dir, venv_path, app_env, log)

@@ -55,14 +55,17 @@ def _guarded(action: Callable[[], int]) -> int:
 
 
 def detect(args: Sequence[str]) -> int:
-    from pybuildpack.analysis.detect import PYTHON_PROJECT_FILES, python_files
+    from pybuildpack.analysis.detect import ENTRY_FILES, PYTHON_PROJECT_FILES, python_files
     from pybuildpack.cnb.context import detect_context
     from pybuildpack.cnb.plan import PlanAlternative, Require, write_build_plan
 
     ctx = detect_context(args, os.environ, cwd=Path.cwd(), buildpack_dir=BUILDPACK_DIR)
     found = python_files(ctx.app_dir)
     if not found:
-        print(f"pybuildpack: no Python project files ({', '.join(PYTHON_PROJECT_FILES)})")
+        print(
+            f"pybuildpack: no Python project files ({', '.join(PYTHON_PROJECT_FILES)}) "
+            f"and no entry file ({', '.join(ENTRY_FILES)})"
+        )
         return EXIT_FAIL
     print(f"pybuildpack: Python app detected ({', '.join(found)})")
     write_build_plan(
@@ -142,6 +145,16 @@ def plan(args: Sequence[str]) -> int:
         for name, closest in result.settings.unknown:
             title, body = messages.unknown_setting(name, closest)
             print(f"Warning: {title}\n{body}")
+        request = result.python_request
+        for other in result.python_conflicts:
+            title, body = messages.version_conflict(
+                request.source,
+                request.raw.strip(),
+                other.source,
+                other.raw.strip(),
+                str(result.python_version),
+            )
+            print(f"Warning: {title}\n{body}")
         for warning in result.warnings:
             print(f"Warning: {warning}")
     return 0 if detected else EXIT_FAIL
@@ -168,8 +181,12 @@ def _print_plan(data: dict[str, object], line: int | None) -> None:
     for proc in procs:
         marker = " (default)" if proc["default"] else ""
         print(f"  {proc['type']}{marker}: {' '.join(proc['command'] + proc['args'])}")
+        print(f"    because {proc['reason']}")
     if not procs:
         print("  (none)")
+    server = data["server"]
+    if isinstance(server, dict):
+        print(f"Server provided by the buildpack: {server['name']} {server['version']}")
 
 
 COMMANDS: dict[str, Callable[[Sequence[str]], int]] = {

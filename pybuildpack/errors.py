@@ -59,6 +59,16 @@ class InvalidProcfile(BuildpackError):
 
 
 @dataclass
+class NoWebProcess(BuildpackError):
+    """Nothing says how the app starts: no Procfile, RUN_COMMAND, app object or script."""
+
+    unserved: str | None = None  # an app object found that no server could run
+    scripts: list[str] = field(default_factory=list)  # several project scripts, none chosen
+    server_disabled: bool = False  # BP_PYTHON_SERVER=none
+    script_files: list[str] = field(default_factory=list)  # the files run as `python FILE`
+
+
+@dataclass
 class InvalidRequirement(BuildpackError):
     path: str
     line: int
@@ -176,11 +186,33 @@ class IncompatibleLockFile(BuildpackError):
 
 
 @dataclass
+class UnsatisfiedToolRequirement(BuildpackError):
+    """The project requires a tool version (`requires-poetry`) that the build cannot use."""
+
+    tool: str  # as users spell it: "Poetry"
+    requirement: str  # as written, e.g. ">=2.6"
+    source: str  # e.g. "pyproject.toml [tool.poetry] requires-poetry"
+    variable: str  # the BP_*_VERSION that picks the tool's version
+    chosen: str | None = None  # the version the user set (None: none known satisfies it)
+    invalid: bool = False  # the requirement is not a version specifier
+
+
+@dataclass
 class MissingProjectName(BuildpackError):
     """A pyproject.toml `[project]` table without `name`."""
 
     path: str
     line: int | None = None
+
+
+@dataclass
+class EmptyPyproject(BuildpackError):
+    """A pyproject.toml with none of the tables that say what to install, and no other
+    dependency file: nothing would be installed and nothing said so."""
+
+    path: str
+    missing: list[str]  # the tables looked for
+    found: list[str]  # the top-level tables it has (e.g. tool.ruff)
 
 
 @dataclass

@@ -118,6 +118,33 @@ def render(err: e.BuildpackError) -> Message:
                 "Each line must be `<type>: <command>`, with a unique type made of letters,\n"
                 "digits, '.', '_' or '-', for example:\n  web: gunicorn app:app",
             )
+        case e.NoWebProcess(unserved=unserved, scripts=scripts, server_disabled=disabled):
+            found = ""
+            if unserved:
+                why = "BP_PYTHON_SERVER=none" if disabled else "no server could run it"
+                found += f"\nFound {unserved}, but {why}."
+            if scripts:
+                found += (
+                    f"\nFound several scripts in pyproject.toml ({', '.join(scripts)}), none "
+                    "named start, web or serve."
+                )
+            return Message(
+                "No web process found",
+                "Nothing says how this app starts. The build looked for:\n"
+                "  - a Procfile `web:` line, BP_RUN_COMMAND or RUN_COMMAND\n"
+                "  - Django: manage.py, with Django among the dependencies\n"
+                "  - an app object in the code: Flask(), FastAPI(), Starlette(), Litestar(),\n"
+                "    Quart(), Sanic(), Falcon's App(), Bottle(), or a create_app() factory\n"
+                "  - a Streamlit or Gradio script (the framework among the dependencies)\n"
+                "  - one [project.scripts] / [tool.poetry.scripts] entry (or one named start)\n"
+                f"  - a script to run with python: {', '.join(err.script_files)}"
+                f"{found}\n\n"
+                "Declare the web process in a Procfile:\n"
+                "  web: gunicorn myapp:app\n"
+                "or set RUN_COMMAND (pack build --env RUN_COMMAND='python serve.py').\n"
+                "An app without a web process can declare its processes in the Procfile\n"
+                "(worker: python worker.py), or build with BP_PYTHON_REQUIRE_WEB_PROCESS=false.",
+            )
         case e.InvalidRequirement(path=path, line=line, content=content, detail=detail):
             return Message(
                 f"Invalid requirement in {path}",
@@ -303,12 +330,43 @@ def render(err: e.BuildpackError) -> Message:
                 f"Set {err.variable} to the {tool} version that wrote the lock file, or\n"
                 f"regenerate it with `{tool.lower()} lock` using the {tool} this build runs.",
             )
+        case e.UnsatisfiedToolRequirement(tool=tool, requirement=req, source=source, invalid=True):
+            return Message(
+                f"Invalid {tool} version requirement",
+                f"{source} is {req!r}, which is not a version constraint.\n\n"
+                f'Write it as a PEP 440 specifier, for example requires-poetry = ">=2.0".',
+            )
+        case e.UnsatisfiedToolRequirement(
+            tool=tool, requirement=req, source=source, variable=variable, chosen=chosen
+        ):
+            if chosen:
+                what = f"{variable}={chosen} does not satisfy it"
+                fix = f"Set {variable} to a {tool} release that satisfies {req}, or unset it."
+            else:
+                what = f"none of the {tool} releases the buildpack knows satisfies it"
+                fix = f"Set {variable} to a {tool} release that satisfies {req}."
+            return Message(
+                f"The project requires another {tool}",
+                f"{source} asks for {tool} {req},\nbut {what}.\n\n{fix}",
+            )
         case e.MissingProjectName(path=path, line=line):
             return Message(
                 f"The [project] table in {path} has no name",
                 f"{_where(path, line)}: [project] must set `name` (PEP 621); package managers\n"
                 "refuse a project without one.\n\n"
                 f'Add a name, for example:\n  [project]\n  name = "my-app"',
+            )
+        case e.EmptyPyproject(path=path, missing=missing, found=found):
+            has = f" (it has only {', '.join(found)})" if found else " (it is empty)"
+            return Message(
+                f"{path} does not describe a project",
+                f"{path} is the app's only dependency file, but it has no "
+                f"{', '.join(missing[:-1])} or {missing[-1]} table{has}, so there is nothing\n"
+                "to install and no package manager to install it with.\n\n"
+                "Add a [project] table with the app's name and dependencies, for example:\n"
+                '  [project]\n  name = "my-app"\n  version = "0"\n  dependencies = ["flask"]\n'
+                "or a requirements.txt. An app with no dependencies at all can set\n"
+                "BP_PYTHON_PACKAGE_MANAGER=none.",
             )
         case e.MissingManifest(lock=lock, manifest=manifest):
             return Message(
@@ -393,6 +451,13 @@ def _command_failure(step: str) -> tuple[str, str]:
             "The package manager could not be installed with pip: check its BP_*_VERSION and\n"
             "the network or index settings (PIP_INDEX_URL).",
         ),
+        "server-install": (
+            "Unable to install the web server",
+            "The server the buildpack provides (the app has none among its dependencies)\n"
+            "could not be installed with pip: check the network or index settings\n"
+            "(PIP_INDEX_URL), add gunicorn or uvicorn to the dependencies yourself, or set\n"
+            "BP_PYTHON_SERVER=none.",
+        ),
         "collectstatic": (
             "Unable to generate Django static files",
             "`python manage.py collectstatic --noinput` failed: see the error above.\n"
@@ -419,6 +484,18 @@ def eol_warning(version: str, eol_date: str, source: str) -> tuple[str, str]:
         f"Python {minor} reached its upstream end of life on {eol_date} and no longer\n"
         "receives security fixes: https://devguide.python.org/versions/\n"
         f"Upgrade to a supported version: {_source_fix(source)}",
+    )
+
+
+def version_conflict(
+    winner: str, winner_value: str, other: str, other_value: str, version: str
+) -> tuple[str, str]:
+    """Two sources ask for different Pythons: say both and which one won."""
+    return (
+        f"{other} asks for another Python than {winner}",
+        f"{winner} asks for {winner_value!r} and wins: CPython {version}.\n"
+        f"{other} asks for {other_value!r}, which that version does not satisfy.\n"
+        f"Make them agree, or delete the one you do not use ({winner} is read first).",
     )
 
 

@@ -47,6 +47,9 @@ FORBIDDEN = (
     "PIP_PYTHON",
 )
 
+# BP_PYTHON_SERVER: "auto" provides gunicorn/uvicorn for an app object with no server among its
+# dependencies; "none" never does.
+PYTHON_SERVERS = ("auto", "none")
 ENTRYPOINT_CHECKS = {"": "static", "on": "static", "true": "static", "false": "off", "0": "off"}
 # The package managers BP_PYTHON_PACKAGE_MANAGER may name (analysis.package_manager's values).
 PACKAGE_MANAGERS = ("pip", "uv", "poetry", "pipenv", "pdm", "none")
@@ -200,6 +203,8 @@ class Settings:
     live_reload: bool = False  # BP_LIVE_RELOAD_ENABLED
     disable_collectstatic: bool = False  # BP_DISABLE_COLLECTSTATIC or DISABLE_COLLECTSTATIC
     entrypoint_check: str = "static"  # "static", "import" or "off"
+    python_server: str = "auto"  # BP_PYTHON_SERVER: "auto" or "none"
+    require_web_process: bool = True  # BP_PYTHON_REQUIRE_WEB_PROCESS
     system_packages: str = ""  # BP_SYSTEM_PACKAGES, as given (analysis parses it)
     system_packages_mirror: str | None = None
     system_packages_security_mirror: str | None = None
@@ -241,6 +246,11 @@ class Settings:
             raise InvalidConfig(
                 "BP_PYTHON_PACKAGE_MANAGER", manager, "one of " + ", ".join(PACKAGE_MANAGERS)
             )
+        server = read.text("BP_PYTHON_SERVER").lower() or "auto"
+        if server not in PYTHON_SERVERS:
+            raise InvalidConfig(
+                "BP_PYTHON_SERVER", read.raw("BP_PYTHON_SERVER") or "", "auto or none"
+            )
         run_command = None
         for name in ("BP_RUN_COMMAND", "RUN_COMMAND"):
             raw = read.raw(name)
@@ -280,6 +290,8 @@ class Settings:
             disable_collectstatic=read.flag("DISABLE_COLLECTSTATIC")
             or read.flag("BP_DISABLE_COLLECTSTATIC"),
             entrypoint_check=check,
+            python_server=server,
+            require_web_process=read.flag("BP_PYTHON_REQUIRE_WEB_PROCESS"),
             system_packages=read.raw("BP_SYSTEM_PACKAGES") or "",
             system_packages_mirror=read.text("BP_SYSTEM_PACKAGES_MIRROR").rstrip("/") or None,
             system_packages_security_mirror=(

@@ -175,6 +175,7 @@ def test_run_command_from_platform_env(buildpack_dir: Path, dirs: Dirs) -> None:
 
 def test_pip_install_failure_is_reported(buildpack_dir: Path, dirs: Dirs) -> None:
     offline_requirements(dirs.app, "no-such-package-xyz==1.0")
+    (dirs.app / "main.py").write_text("")
     result = run_build(buildpack_dir, dirs)
     assert result.returncode == 1
     assert "[Error: Unable to install dependencies with pip]" in result.stderr
@@ -184,6 +185,7 @@ def test_pip_install_failure_is_reported(buildpack_dir: Path, dirs: Dirs) -> Non
 
 def test_checksum_mismatch_leaves_no_layer(buildpack_dir: Path, dirs: Dirs, tmp_path: Path) -> None:
     offline_requirements(dirs.app)
+    (dirs.app / "main.py").write_text("")
     bad = tmp_path / "bad-binding"
     bad.mkdir()
     src = next((dirs.platform / "bindings" / "cpython").glob("*.tar.gz"))
@@ -206,6 +208,7 @@ def test_legacy_positional_arguments(buildpack_dir: Path, dirs: Dirs) -> None:
     from tests.conftest import lifecycle_env
 
     offline_requirements(dirs.app)
+    (dirs.app / "main.py").write_text("")
     layers = dirs.layers / "pybuildpack_python"
     layers.mkdir()
     result = subprocess.run(
@@ -270,3 +273,51 @@ def test_expander_expands_env_and_execs(buildpack_dir: Path, dirs: Dirs) -> None
         [str(expander), "no-such-program"], env=env, capture_output=True, text=True, timeout=30
     )
     assert missing.returncode == 1 and "cannot run no-such-program" in missing.stderr
+    # leading NAME=VALUE words set variables, as `env` does (Gradio's GRADIO_SERVER_PORT=$PORT)
+    assigned = subprocess.run(
+        [
+            str(expander),
+            "GRADIO_SERVER_PORT=$PORT",
+            "A=x y",
+            "sh",
+            "-c",
+            'echo "$GRADIO_SERVER_PORT $A"',
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert assigned.stdout == "9123 x y\n", assigned.stderr
+
+
+def test_flask_without_server_gets_the_provided_gunicorn_layer(
+    buildpack_dir: Path, dirs: Dirs, tmp_path: Path
+) -> None:
+    from tests.test_server_layer import fake_server_wheel
+
+    offline_requirements(dirs.app, "demo_pkg==1.0")
+    write_app(dirs.app, {"app.py": "from flask import Flask\napp = Flask(__name__)\n"})
+    wheels = tmp_path / "server-wheels"
+    fake_server_wheel(wheels, "gunicorn", "23.0.0")
+    (dirs.platform / "env" / "PIP_NO_INDEX").write_text("1")
+    (dirs.platform / "env" / "PIP_FIND_LINKS").write_text(str(wheels))
+    result = run_build(buildpack_dir, dirs)
+    assert result.returncode == 0, result.stdout + result.stderr
+    web = launch(dirs)["processes"][0]  # type: ignore[index]
+    assert web["command"] == ["gunicorn", "app:app"]
+    assert "Installing gunicorn 23.0.0" in result.stdout
+    assert "which the buildpack provides as no WSGI server is among the dependencies" in (
+        result.stdout
+    )
+    layer = dirs.layers / "pybuildpack_python" / "server"
+    assert (layer / "bin" / "gunicorn").exists()
+    types = tomllib.loads((layer.parent / "server.toml").read_text())["types"]
+    assert types == {"launch": True, "build": False, "cache": True}
+
+    (dirs.platform / "env" / "BP_PYTHON_SERVER").write_text("none")
+    (dirs.layers / "pybuildpack_python" / "server.toml").unlink()
+    result = run_build(buildpack_dir, dirs)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert launch(dirs)["processes"][0]["command"] == ["python", "app.py"]  # type: ignore[index]
+    assert not (dirs.layers / "pybuildpack_python" / "server.toml").exists()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pybuildpack.analysis.detect import PYTHON_PROJECT_FILES
+from pybuildpack.analysis.detect import ENTRY_FILES, PYTHON_PROJECT_FILES
 from tests.conftest import Dirs, lifecycle_env, run_detect
 
 
@@ -19,6 +19,24 @@ def test_detects_each_project_file(buildpack_dir: Path, dirs: Dirs, name: str) -
     result = run_detect(buildpack_dir, dirs)
     assert result.returncode == 0, result.stderr
     assert name in result.stdout
+
+
+@pytest.mark.parametrize("name", ["server.py", "main.py", "app.py"])
+def test_detects_a_standard_library_app_by_its_entry_file(
+    buildpack_dir: Path, dirs: Dirs, name: str
+) -> None:
+    (dirs.app / name).write_text("import http.server\n")
+    result = run_detect(buildpack_dir, dirs)
+    assert result.returncode == 0, result.stderr
+    assert f"Python app detected ({name})" in result.stdout
+    assert name in ENTRY_FILES
+
+
+def test_other_python_files_alone_are_not_an_app(buildpack_dir: Path, dirs: Dirs) -> None:
+    (dirs.app / "build_docs.py").write_text("")
+    result = run_detect(buildpack_dir, dirs)
+    assert result.returncode == 100
+    assert "no entry file (app.py, main.py, server.py" in result.stdout
 
 
 def test_not_a_python_app(buildpack_dir: Path, dirs: Dirs) -> None:

@@ -127,6 +127,7 @@ def test_invalid_operator_catalog(buildpack_dir: Path, dirs: Dirs, tmp_path: Pat
 
 def test_download_failure(buildpack_dir: Path, dirs: Dirs, tmp_path: Path) -> None:
     offline_requirements(dirs.app)
+    (dirs.app / "main.py").write_text("")
     gone = tmp_path / "gone"
     gone.mkdir()
     (gone / "type").write_text("dependency-catalog")

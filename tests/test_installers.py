@@ -5,6 +5,7 @@ The real uv, Poetry, pipenv and PDM run in the integration suite; here they are 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -12,10 +13,11 @@ import pytest
 
 from pybuildpack import messages
 from pybuildpack.analysis.manager_files import (
+    DEFAULT_SOURCE,
     LockFacts,
     check_manager_files,
     check_poetry_lock,
-    pipfile_hashes,
+    pipfile_hash,
 )
 from pybuildpack.analysis.package_manager import ManagerChoice, PackageManager, choose
 from pybuildpack.analysis.project import Project
@@ -30,6 +32,7 @@ from pybuildpack.errors import (
     MissingManifest,
     MissingProjectName,
     PipfileLockHashMismatch,
+    UnsatisfiedToolRequirement,
 )
 from pybuildpack.installers import InstallPaths, for_choice
 from pybuildpack.layers.tools import constraints
@@ -121,7 +124,7 @@ def test_poetry_without_lock_locks_at_build_with_a_warning(tmp_path: Path) -> No
 
 def test_pipenv_install_deploy(tmp_path: Path) -> None:
     pipfile = '[packages]\nflask = "*"\n'
-    lock = {"_meta": {"hash": {"sha256": sorted(pipfile_hashes({"packages": {"flask": "*"}}))[0]}}}
+    lock = {"_meta": {"hash": {"sha256": pipfile_hash({"packages": {"flask": "*"}})}}}
     installer = installer_for(tmp_path, {"Pipfile": pipfile, "Pipfile.lock": json.dumps(lock)})
     assert installer is not None and installer.tool == "pipenv"
     (step,) = installer.steps(paths(tmp_path), "2026.10.3")
@@ -204,13 +207,40 @@ def test_pipfile_hash_matches_real_pipenv_lock() -> None:
     """The fixture's Pipfile.lock was written by pipenv 2026.10.3: same hash as ours."""
     project = Project(FIXTURES / "pm_pipenv")
     recorded = project.json("Pipfile.lock")["_meta"]["hash"]["sha256"]
-    assert recorded in pipfile_hashes(project.toml("Pipfile") or {})
+    assert recorded == pipfile_hash(project.toml("Pipfile") or {})
 
 
 def test_pipfile_hash_ignores_name_spelling() -> None:
-    assert pipfile_hashes({"packages": {"My_Pkg": "*"}}) & pipfile_hashes(
+    assert pipfile_hash({"packages": {"My_Pkg": "*"}}) == pipfile_hash(
         {"packages": {"my-pkg": "*"}}
     )
+
+
+def plette_hash(pipfile: dict[str, object]) -> str:
+    """The older hash (plette's get_hash: names as written), which pipenv 2026 refuses."""
+    body = {
+        "_meta": {"sources": [DEFAULT_SOURCE], "requires": {}},
+        "default": pipfile.get("packages", {}),
+        "develop": {},
+    }
+    content = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(content.encode()).hexdigest()
+
+
+def test_pipfile_lock_with_the_older_hash_form_is_refused(tmp_path: Path) -> None:
+    """Paketo's pipenv sample: `Flask = "*"` locked by an older pipenv. pipenv --deploy (the
+    version we run) computes the hash with canonical names and refuses it: so do we, first."""
+    pipfile = {"packages": {"Flask": "*"}}
+    old = plette_hash(pipfile)
+    assert old != pipfile_hash(pipfile)
+    lock = {"_meta": {"hash": {"sha256": old}}}
+    with pytest.raises(PipfileLockHashMismatch):
+        installer_for(
+            tmp_path, {"Pipfile": '[packages]\nFlask = "*"\n', "Pipfile.lock": json.dumps(lock)}
+        )
+    lock = {"_meta": {"hash": {"sha256": pipfile_hash(pipfile)}}}
+    (tmp_path / "Pipfile.lock").write_text(json.dumps(lock))
+    assert installer_for(tmp_path, {}) is not None
 
 
 @pytest.mark.parametrize(
@@ -363,3 +393,51 @@ def test_manager_choice_from_fixture_apps() -> None:
         assert choice.manager is manager, name
         facts = check_manager_files(project, choice, DEFAULT_TOOL_VERSIONS.get(manager.value))
         assert for_choice(choice, facts) is not None
+
+
+POETRY_PROJECT = '[tool.poetry]\nname = "app"\npackage-mode = false\n'
+
+
+def poetry_plan(tmp_path: Path, requirement: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    from pybuildpack.analysis.analyze import analyze
+    from tests.test_start_command import CATALOG
+
+    (tmp_path / "pyproject.toml").write_text(
+        POETRY_PROJECT + f"requires-poetry = {requirement!r}\n"
+    )
+    (tmp_path / "main.py").write_text("")
+    return analyze(tmp_path, Settings.from_env(env or {}), CATALOG, "amd64")
+
+
+def test_requires_poetry_satisfied_by_the_default(tmp_path: Path) -> None:
+    plan = poetry_plan(tmp_path, ">=2.0")
+    assert plan.tool_version == DEFAULT_TOOL_VERSIONS["poetry"] and plan.tool_reason == ""
+
+
+def test_requires_poetry_picks_a_release_that_satisfies_it(tmp_path: Path) -> None:
+    plan = poetry_plan(tmp_path, ">=2.1,<2.2")
+    assert plan.tool_version == "2.1.4"
+    assert plan.tool_reason == "requires-poetry >=2.1,<2.2 in pyproject.toml: Poetry 2.1.4"
+
+
+def test_requires_poetry_against_bp_poetry_version(tmp_path: Path) -> None:
+    with pytest.raises(UnsatisfiedToolRequirement) as err:
+        poetry_plan(tmp_path, ">=2.3", {"BP_POETRY_VERSION": "2.2.1"})
+    text = messages.render(err.value).text()
+    assert "[Error: The project requires another Poetry]" in text
+    assert "BP_POETRY_VERSION=2.2.1 does not satisfy it" in text
+    assert poetry_plan(tmp_path, ">=2.3", {"BP_POETRY_VERSION": "2.4.0"}).tool_version == "2.4.0"
+
+
+def test_requires_poetry_nothing_known_satisfies(tmp_path: Path) -> None:
+    with pytest.raises(UnsatisfiedToolRequirement) as err:
+        poetry_plan(tmp_path, ">=9")
+    assert "Set BP_POETRY_VERSION to a Poetry release that satisfies >=9" in (
+        messages.render(err.value).body
+    )
+
+
+def test_requires_poetry_not_a_specifier(tmp_path: Path) -> None:
+    with pytest.raises(UnsatisfiedToolRequirement) as err:
+        poetry_plan(tmp_path, "two or newer")
+    assert err.value.invalid

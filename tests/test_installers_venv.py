@@ -52,6 +52,7 @@ def setup(tmp_path: Path, script: str) -> tuple[BuildContext, FakeUv]:
     app.mkdir()
     (app / "pyproject.toml").write_text('[project]\nname = "a"\nversion = "1"\n')
     (app / "uv.lock").write_text("version = 1\n")
+    (app / "main.py").write_text("")
     tool = tmp_path / "fake_uv.py"
     tool.write_text(script)
     ctx = BuildContext(
@@ -162,6 +163,7 @@ def test_tool_version_precedence(tmp_path: Path) -> None:
 
     (tmp_path / "uv.lock").write_text("")
     (tmp_path / "pyproject.toml").write_text('[project]\nname = "a"\n')
+    (tmp_path / "main.py").write_text("")
     plan = analyze(tmp_path, Settings.from_env({}), Defaults(), "amd64")
     assert plan.tool_version == "0.13.8"  # buildpack.toml (or an operator's catalog)
     assert plan.pip_version == "26.3"

@@ -101,3 +101,35 @@ def test_locks_are_in_the_files_that_key_the_venv(tmp_path: Path) -> None:
         sub = tmp_path / lock
         sub.mkdir()
         assert lock in choice(sub, files).files
+
+
+def test_empty_pyproject_alone_is_an_error(tmp_path: Path) -> None:
+    from pybuildpack.analysis.manager_files import check_manager_files
+    from pybuildpack.errors import EmptyPyproject
+    from pybuildpack.messages import render
+
+    (tmp_path / "pyproject.toml").write_text("[tool.ruff]\nline-length = 100\n")
+    project = Project(tmp_path)
+    with pytest.raises(EmptyPyproject) as err:
+        check_manager_files(project, choose(project), None)
+    message = render(err.value)
+    assert message.title == "pyproject.toml does not describe a project"
+    assert "no [project], [build-system] or [tool.poetry] table (it has only [tool.ruff])" in (
+        message.body
+    )
+    assert "BP_PYTHON_PACKAGE_MANAGER=none" in message.body
+    # opting out, or a requirements.txt beside it (the pyproject is then tool configuration)
+    check_manager_files(project, choose(project, "none"), None)
+    (tmp_path / "requirements.txt").write_text("flask\n")
+    check_manager_files(Project(tmp_path), choose(Project(tmp_path)), None)
+
+
+def test_empty_pyproject_with_nothing_in_it(tmp_path: Path) -> None:
+    from pybuildpack.analysis.manager_files import check_manager_files
+    from pybuildpack.errors import EmptyPyproject
+
+    (tmp_path / "pyproject.toml").write_text("")
+    project = Project(tmp_path)
+    with pytest.raises(EmptyPyproject) as err:
+        check_manager_files(project, choose(project), None)
+    assert err.value.found == []

@@ -68,6 +68,33 @@ CASES: list[tuple[str, dict[str, str], dict[str, str], str]] = [
         {},
         "",
     ),
+    (
+        "empty_pyproject",
+        {"pyproject.toml": "[tool.black]\nline-length = 100\n", "main.py": ""},
+        {},
+        "pyproject.toml does not describe a project",
+    ),
+    (
+        "requires_poetry_unsatisfied",
+        {
+            "pyproject.toml": '[tool.poetry]\nname = "a"\nrequires-poetry = ">=2.3"\n',
+            "main.py": "",
+        },
+        {"BP_POETRY_VERSION": "2.2.1"},
+        "The project requires another Poetry",
+    ),
+    (
+        "no_web_process",
+        {"requirements.txt": "", "lib.py": "x = 1\n"},
+        {},
+        "No web process found",
+    ),
+    (
+        "server_setting_unknown",
+        {"requirements.txt": "", "main.py": ""},
+        {"BP_PYTHON_SERVER": "waitress"},
+        "Invalid value for BP_PYTHON_SERVER",
+    ),
     ("pythonhome_set", {"requirements.txt": ""}, {"PYTHONHOME": "/x"}, ""),
     ("pip_target_set", {"requirements.txt": ""}, {"PIP_TARGET": "/tmp/x"}, ""),
     (

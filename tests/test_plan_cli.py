@@ -35,6 +35,7 @@ def test_json_shape(tmp_path: Path) -> None:
         "processes",
         "system_packages",
         "collectstatic",
+        "server",
     }
     assert data["python"]["requested"] == "3.12"
     assert data["python"]["source"] == ".python-version"
@@ -42,14 +43,22 @@ def test_json_shape(tmp_path: Path) -> None:
     assert data["package_manager"] == "pip"
     assert data["dependency_files"] == ["requirements.txt"]
     assert data["processes"] == [
-        {"type": "web", "command": ["gunicorn", "app:app"], "args": [], "default": True}
+        {
+            "type": "web",
+            "command": ["gunicorn", "app:app"],
+            "args": [],
+            "default": True,
+            "reason": "Flask app `app` in app.py, line 2, served by gunicorn",
+        }
     ]
+    assert data["server"] is None
     assert data["system_packages"] == {"build": [], "launch": []}
     assert data["collectstatic"] is False
 
 
 def test_env_acts_as_platform_env(tmp_path: Path) -> None:
     (tmp_path / "requirements.txt").write_text("")
+    (tmp_path / "main.py").write_text("")
     (tmp_path / ".python-version").write_text("3.12\n")
     data = json.loads(plan(tmp_path, "--json", "--env", "BP_CPYTHON_VERSION=3.13").stdout)
     assert data["python"]["source"] == "BP_CPYTHON_VERSION"
@@ -58,6 +67,7 @@ def test_env_acts_as_platform_env(tmp_path: Path) -> None:
 
 def test_default_source(tmp_path: Path) -> None:
     (tmp_path / "requirements.txt").write_text("")
+    (tmp_path / "main.py").write_text("")
     data = json.loads(plan(tmp_path, "--json").stdout)
     assert data["python"]["source"] == "default"
     assert data["python"]["resolved"].startswith("3.14.")

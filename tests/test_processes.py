@@ -8,7 +8,7 @@ import pytest
 
 from pybuildpack.analysis.processes import defines_module_attr, plan_processes, to_argv
 from pybuildpack.analysis.project import Project
-from pybuildpack.errors import InvalidConfig, InvalidProcfile
+from pybuildpack.errors import InvalidConfig, InvalidProcfile, NoWebProcess
 from pybuildpack.settings import Settings
 
 
@@ -40,7 +40,24 @@ def test_main_py(tmp_path: Path) -> None:
 
 
 def test_no_start_command(tmp_path: Path) -> None:
-    assert plan(tmp_path, {"lib.py": ""}) == []
+    with pytest.raises(NoWebProcess):
+        plan(tmp_path, {"lib.py": ""})
+    assert plan(tmp_path, {"lib.py": ""}, env={"BP_PYTHON_REQUIRE_WEB_PROCESS": "false"}) == []
+
+
+def test_procfile_assignment_runs_through_the_expander() -> None:
+    assert to_argv("FLASK_ENV=production python app.py") == (
+        "pybuildpack-exec",
+        "FLASK_ENV=production",
+        "python",
+        "app.py",
+    )
+    assert to_argv("python app.py") == ("python", "app.py")
+
+
+def test_procfile_assignment_before_a_server_is_still_checked(tmp_path: Path) -> None:
+    procs = plan(tmp_path, {"Procfile": "web: FORWARDED_ALLOW_IPS=10.0.0.1 gunicorn app:app\n"})
+    assert procs[0].entrypoint is not None and procs[0].entrypoint.spec == "app:app"
 
 
 def test_procfile_entries_all_become_processes(tmp_path: Path) -> None:

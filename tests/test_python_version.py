@@ -172,3 +172,53 @@ def test_unknown_exact_patch(tmp_path: Path) -> None:
 def test_default_minor_missing_from_operator_catalog(tmp_path: Path) -> None:
     _request, version = resolve(None, catalog("3.14", ["3.12.1", "3.13.0"]), "amd64")
     assert version == Version("3.13.0")
+
+
+def plan_for(tmp_path: Path, files: dict[str, str], env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    from pybuildpack.analysis.analyze import analyze
+
+    for name, text in {"main.py": "", **files}.items():
+        (tmp_path / name).write_text(text)
+    return analyze(tmp_path, Settings.from_env(env or {}), catalog(), "amd64")
+
+
+def test_conflicting_version_files_warn_with_both_values(tmp_path: Path) -> None:
+    from pybuildpack.messages import version_conflict
+
+    plan = plan_for(tmp_path, {".python-version": "3.12\n", "runtime.txt": "python-3.13.1\n"})
+    assert str(plan.python_version) == "3.12.8"
+    [other] = plan.python_conflicts
+    assert (other.source, other.raw.strip()) == ("runtime.txt", "python-3.13.1")
+    title, body = version_conflict(
+        ".python-version", "3.12", "runtime.txt", "python-3.13.1", "3.12.8"
+    )
+    assert title == "runtime.txt asks for another Python than .python-version"
+    assert "'3.12' and wins: CPython 3.12.8" in body and "'python-3.13.1'" in body
+
+
+def test_agreeing_or_looser_sources_do_not_warn(tmp_path: Path) -> None:
+    files = {
+        ".python-version": "3.13\n",
+        "runtime.txt": "python-3.13\n",
+        "requirements.txt": "",
+        "pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.11"\n',
+    }
+    assert plan_for(tmp_path, files).python_conflicts == ()
+
+
+def test_requires_python_that_excludes_the_winner_warns(tmp_path: Path) -> None:
+    files = {
+        ".python-version": "3.12\n",
+        "requirements.txt": "",
+        "pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.13"\n',
+    }
+    [other] = plan_for(tmp_path, files).python_conflicts
+    assert other.source == "pyproject.toml"
+
+
+def test_a_broken_file_after_the_winner_is_not_an_error(tmp_path: Path) -> None:
+    plan = plan_for(tmp_path, {".python-version": "3.12\n", "runtime.txt": "python three\n"})
+    assert str(plan.python_version) == "3.12.8" and plan.python_conflicts == ()
+    (tmp_path / ".python-version").unlink()
+    with pytest.raises(InvalidVersionFile):  # the same file, when it is the one that decides
+        request_for(tmp_path, {})

@@ -109,6 +109,7 @@ def test_plan_warns_about_a_misspelled_setting(tmp_path: Path) -> None:
     import sys
 
     (tmp_path / "requirements.txt").write_text("")
+    (tmp_path / "main.py").write_text("")
     result = subprocess.run(
         [
             *(sys.executable, "-m", "pybuildpack", "plan", str(tmp_path)),

@@ -9,6 +9,7 @@ from packaging.version import Version
 
 from pybuildpack.analysis import (
     dependencies,
+    frameworks,
     package_manager,
     processes,
     python_version,
@@ -16,7 +17,7 @@ from pybuildpack.analysis import (
 )
 from pybuildpack.analysis.detect import python_files
 from pybuildpack.analysis.django_project import DjangoProject
-from pybuildpack.analysis.manager_files import LockFacts, check_manager_files
+from pybuildpack.analysis.manager_files import LockFacts, check_manager_files, choose_poetry
 from pybuildpack.analysis.package_manager import ManagerChoice
 from pybuildpack.analysis.processes import ProcessPlan
 from pybuildpack.analysis.project import Project
@@ -24,6 +25,14 @@ from pybuildpack.analysis.python_version import VersionCatalog, VersionRequest
 from pybuildpack.analysis.system_packages import SystemPackages
 from pybuildpack.errors import ForbiddenEnvironment, InternalError
 from pybuildpack.settings import TOOL_VERSION_VARIABLES, Settings
+
+
+@dataclass(frozen=True)
+class ProvidedServer:
+    """A server the buildpack installs for the web process (none among the dependencies)."""
+
+    name: str  # "gunicorn" | "uvicorn"
+    version: str  # metadata.default-versions
 
 
 @dataclass(frozen=True)
@@ -40,10 +49,14 @@ class BuildPlan:
     settings: Settings
     pip_version: str = ""  # BP_PIP_VERSION, else the catalog's default
     tool_version: str | None = None  # the manager's tool (uv, poetry...), same precedence
+    tool_reason: str = ""  # why that version, when the project's requirement chose it
     lock: LockFacts = field(default_factory=LockFacts)
     warnings: tuple[str, ...] = ()
     django: DjangoProject | None = None
     system_packages: SystemPackages = field(default_factory=SystemPackages)
+    server: ProvidedServer | None = None
+    # lower-priority version requests the chosen version does not satisfy (each a warning)
+    python_conflicts: tuple[VersionRequest, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -61,6 +74,7 @@ class BuildPlan:
                     "command": list(p.command),
                     "args": list(p.args),
                     "default": p.default,
+                    "reason": p.reason,
                 }
                 for p in self.processes
             ],
@@ -69,6 +83,9 @@ class BuildPlan:
                 "launch": list(self.system_packages.launch),
             },
             "collectstatic": self.collectstatic,
+            "server": (
+                {"name": self.server.name, "version": self.server.version} if self.server else None
+            ),
         }
 
 
@@ -98,15 +115,32 @@ def analyze(app_dir: Path, settings: Settings, catalog: VersionCatalog, arch: st
         raise ForbiddenEnvironment(list(settings.forbidden))
     project = Project(app_dir)
     found = python_files(app_dir)
-    request, resolved = python_version.resolve(
-        python_version.read_request(project, settings), catalog, arch
-    )
+    requests = python_version.read_requests(project, settings)
+    request, resolved = python_version.resolve(requests[0] if requests else None, catalog, arch)
     choice = package_manager.choose(project, settings.package_manager)
     tool = choice.manager.value if choice.manager.value in TOOL_VERSION_VARIABLES else None
     tool_version = _tool_version(settings, catalog, tool) if tool and tool != "pip" else None
+    tool_reason = ""
+    if tool == "poetry" and tool_version is not None:
+        default = catalog.default_version("poetry") or settings.tool_default("poetry") or ""
+        poetry = choose_poetry(project, settings.tool_version("poetry"), default)
+        tool_version, tool_reason = poetry.version, poetry.reason
     lock = check_manager_files(project, choice, tool_version)
     declared = dependencies.declared_dependencies(project)
-    start = processes.plan_start(project, settings, declared)
+    # what the start command can use: the dependencies and what their extras bring
+    # (fastapi[standard] -> uvicorn)
+    runtime = frameworks.with_provided(declared, dependencies.declared_extras(project))
+    # an app that is not detected has nothing to start: no error for a missing web process
+    start = processes.plan_start(
+        project,
+        settings,
+        runtime,
+        require_web=bool(found),
+        project_installed=package_manager.installs_project(project, choice),
+    )
+    server = None
+    if start.server:
+        server = ProvidedServer(start.server, _tool_version(settings, catalog, start.server))
     # Heroku's rule, decided from the settings where they can be read: a Django app with
     # django.contrib.staticfiles gets collectstatic (a missing STATIC_ROOT then fails the
     # build with how to fix it); settings we cannot read statically are left to the build.
@@ -128,10 +162,13 @@ def analyze(app_dir: Path, settings: Settings, catalog: VersionCatalog, arch: st
         settings=settings,
         pip_version=_tool_version(settings, catalog, "pip"),
         tool_version=tool_version,
+        tool_reason=tool_reason,
         lock=lock,
         warnings=start.warnings,
         django=start.django,
         system_packages=system_packages.plan_system_packages(
             project, declared, settings.system_packages
         ),
+        server=server,
+        python_conflicts=tuple(python_version.conflicts(requests, resolved)),
     )

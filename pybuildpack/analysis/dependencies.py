@@ -130,9 +130,23 @@ def declared_dependencies(project: Project) -> frozenset[str]:
     )
 
 
+def _pipfile_extras(project: Project, extras: dict[str, set[str]]) -> None:
+    """`fastapi = {extras = ["standard"], version = "*"}` in the Pipfile's [packages]."""
+    data = project.toml("Pipfile") or {}
+    packages = data.get("packages", {})
+    for key, spec in packages.items() if isinstance(packages, dict) else ():
+        wanted = spec.get("extras") if isinstance(spec, dict) else None
+        if isinstance(wanted, list):
+            extras.setdefault(canonicalize_name(key), set()).update(
+                canonicalize_name(str(extra)) for extra in wanted
+            )
+
+
 def declared_extras(project: Project) -> dict[str, frozenset[str]]:
-    """Extras asked for in requirements files and pyproject (`psycopg[binary]` -> binary)."""
+    """Extras asked for in requirements files, pyproject and the Pipfile
+    (`psycopg[binary]` -> binary)."""
     extras: dict[str, set[str]] = {}
     _from_requirements(project, extras)
     _from_pyproject(project, extras)
+    _pipfile_extras(project, extras)
     return {name: frozenset(values) for name, values in extras.items()}

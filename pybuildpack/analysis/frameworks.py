@@ -171,3 +171,126 @@ def find_apps(
         if c.framework not in skip_frameworks
     ]
     return sorted(found, key=_rank)
+
+
+# --- what a dependency brings along -----------------------------------------------------------
+
+# (dependency, extra or "" for the plain dependency) -> what it installs that decides the start
+# command: servers and CLIs. From each project's own metadata (fastapi's `standard` extra is
+# uvicorn[standard] + fastapi-cli; gradio serves with uvicorn; Quart runs on Hypercorn).
+PROVIDES: dict[tuple[str, str], frozenset[str]] = {
+    ("fastapi", "standard"): frozenset({"uvicorn", "fastapi-cli"}),
+    ("fastapi", "standard-no-fastapi-cloud-cli"): frozenset({"uvicorn", "fastapi-cli"}),
+    ("fastapi", "all"): frozenset({"uvicorn", "fastapi-cli"}),
+    ("fastapi-cli", ""): frozenset({"uvicorn"}),
+    ("litestar", "standard"): frozenset({"uvicorn"}),
+    ("quart", ""): frozenset({"hypercorn"}),
+    ("gradio", ""): frozenset({"uvicorn", "fastapi"}),
+}
+
+
+def with_provided(
+    dependencies: frozenset[str], extras: dict[str, frozenset[str]]
+) -> frozenset[str]:
+    """The dependencies plus what they bring along, their extras counted (`fastapi[standard]`
+    provides uvicorn and the `fastapi` CLI)."""
+    found = set(dependencies)
+    for name in dependencies:
+        for extra in ("", *sorted(extras.get(name, frozenset()))):
+            found |= PROVIDES.get((name, extra), frozenset())
+    return frozenset(found)
+
+
+# --- script frameworks: Streamlit and Gradio --------------------------------------------------
+
+# The file a UI framework's app usually lives in, best first (Streamlit Cloud's and Hugging Face
+# Spaces' defaults, then the usual entry names).
+UI_PREFERRED_FILES = ("streamlit_app", "app", "main", "Home", "server", "run", "ui")
+UI_FRAMEWORKS = ("gradio", "streamlit")  # Gradio first: a Gradio app may import Streamlit helpers
+
+
+@dataclass(frozen=True)
+class ScriptApp:
+    """A script a framework runs (Streamlit, Gradio): served by running the file itself."""
+
+    framework: str  # "streamlit" | "gradio"
+    path: str  # relative to the app dir
+    line: int  # the import
+    launches: bool = True  # Gradio: the file calls `.launch()` (else running it serves nothing)
+    # Gradio: `.launch()` keywords that win over GRADIO_SERVER_NAME/PORT (server_port=7860)
+    pinned: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        name = "Streamlit" if self.framework == "streamlit" else "Gradio"
+        return f"{name} app {self.path} (imports {self.framework} at line {self.line})"
+
+
+def _imports(tree: ast.Module, top: str) -> int | None:
+    """The line of the first import of package `top` in the module, if any."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            if any(alias.name.split(".")[0] == top for alias in node.names):
+                return node.lineno
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.level == 0
+            and node.module.split(".")[0] == top
+        ):
+            return node.lineno
+    return None
+
+
+def _calls_launch(tree: ast.Module) -> bool:
+    return any(
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "launch"
+        for node in ast.walk(tree)
+    )
+
+
+def _pinned_launch_args(tree: ast.Module) -> tuple[str, ...]:
+    """`server_name=`/`server_port=` given to `.launch()` as something other than an env read."""
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "launch"
+        ):
+            for keyword in node.keywords:
+                if keyword.arg in {"server_name", "server_port"} and isinstance(
+                    keyword.value, ast.Constant
+                ):
+                    found.append(f"{keyword.arg}={keyword.value.value!r}")
+    return tuple(found)
+
+
+def _ui_rank(app: ScriptApp) -> tuple[int, int, int, str]:
+    stem = app.path.rsplit("/", 1)[-1].removesuffix(".py")
+    preferred = UI_PREFERRED_FILES.index(stem) if stem in UI_PREFERRED_FILES else 99
+    return (0 if app.launches else 1, app.path.count("/"), preferred, app.path)
+
+
+def find_script_apps(index: SourceIndex, dependencies: frozenset[str]) -> list[ScriptApp]:
+    """Streamlit/Gradio scripts (the framework is a dependency and the file imports it),
+    best first: the app's root before subdirectories, then the usual names."""
+    found: list[ScriptApp] = []
+    for framework in UI_FRAMEWORKS:
+        if framework not in dependencies:
+            continue
+        apps = [
+            ScriptApp(
+                framework,
+                module.path,
+                line,
+                framework != "gradio" or _calls_launch(module.tree),
+                _pinned_launch_args(module.tree) if framework == "gradio" else (),
+            )
+            for module in index.modules
+            if not module.path.startswith("pages/")  # Streamlit's multipage pages
+            and (line := _imports(module.tree, framework)) is not None
+        ]
+        found += sorted(apps, key=_ui_rank)
+    return found

@@ -15,16 +15,19 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from pybuildpack.analysis.package_manager import ManagerChoice, PackageManager
 from pybuildpack.analysis.project import Project
 from pybuildpack.errors import (
+    EmptyPyproject,
     IncompatibleLockFile,
     InvalidJson,
     MissingManifest,
     MissingProjectName,
     PipfileLockHashMismatch,
+    UnsatisfiedToolRequirement,
 )
 
 # poetry.lock `lock-version` majors each Poetry major reads (a newer minor only warns).
@@ -53,6 +56,23 @@ def require_manifest(project: Project, lock: str, manifest: str) -> None:
         raise MissingManifest(lock, manifest)
 
 
+PROJECT_TABLES = ("[project]", "[build-system]", "[tool.poetry]")
+
+
+def require_project_tables(project: Project) -> None:
+    """A pyproject.toml that no manager can use, alone: an error, as on Heroku, rather than an
+    image with nothing installed. (With requirements.txt it is just tool configuration.)"""
+    data = project.toml("pyproject.toml")
+    if data is None:
+        return
+    found = [f"[{key}]" for key, value in data.items() if isinstance(value, dict)]
+    tool = data.get("tool")
+    if isinstance(tool, dict):
+        found = [f for f in found if f != "[tool]"]
+        found += [f"[tool.{key}]" for key, value in tool.items() if isinstance(value, dict)]
+    raise EmptyPyproject("pyproject.toml", list(PROJECT_TABLES), found)
+
+
 def require_project_name(project: Project) -> None:
     """A `[project]` table must name the project (PEP 621): every tool refuses it otherwise."""
     data = project.toml("pyproject.toml") or {}
@@ -70,32 +90,32 @@ def _canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def pipfile_hashes(pipfile: dict[str, Any]) -> set[str]:
-    """The `_meta.hash.sha256` pipenv writes for this Pipfile: the current algorithm
-    (package names canonicalized, pipenv 2024+) and plette's older one (names as written)."""
+def pipfile_hash(pipfile: dict[str, Any]) -> str:
+    """The `_meta.hash.sha256` that the pipenv we run (buildpack.toml default-versions, 2026.x)
+    expects for this Pipfile: `Pipfile.calculate_hash()` in pipenv/utils/pipfile.py, which is
+    plette's `get_hash()` with every package name in [packages], [dev-packages] and custom
+    categories canonicalized (PEP 503). pipenv --deploy refuses any other value, so the older
+    plette hash (names as written) is refused here too."""
     data = dict(pipfile)
     if "source" not in data:
         data = {"source": [DEFAULT_SOURCE], **data}
-    found = set()
-    for normalize in (True, False):
 
-        def names(section: object, normalize: bool = normalize) -> object:
-            if not normalize or not isinstance(section, dict):
-                return section
-            return {_canonical(k): v for k, v in section.items()}
+    def names(section: object) -> object:
+        if not isinstance(section, dict):
+            return section
+        return {_canonical(k): v for k, v in section.items()}
 
-        body: dict[str, Any] = {
-            "_meta": {"sources": data.get("source", {}), "requires": data.get("requires", {})},
-            "default": names(data.get("packages", {})),
-            "develop": names(data.get("dev-packages", {})),
-        }
-        for category, values in data.items():
-            if category in SECTIONS or category in {"default", "develop", "pipenv"}:
-                continue
-            body[category] = names(values)
-        content = json.dumps(body, sort_keys=True, separators=(",", ":"))
-        found.add(hashlib.sha256(content.encode("utf-8")).hexdigest())
-    return found
+    body: dict[str, Any] = {
+        "_meta": {"sources": data.get("source", {}), "requires": data.get("requires", {})},
+        "default": names(data.get("packages", {})),
+        "develop": names(data.get("dev-packages", {})),
+    }
+    for category, values in data.items():
+        if category in SECTIONS or category in {"default", "develop", "pipenv"}:
+            continue
+        body[category] = names(values)
+    content = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
 
 
 def _check_pipfile_lock(project: Project) -> None:
@@ -106,9 +126,9 @@ def _check_pipfile_lock(project: Project) -> None:
     recorded = hash_table.get("sha256") if isinstance(hash_table, dict) else None
     if not isinstance(recorded, str):
         raise InvalidJson("Pipfile.lock", None, "it has no _meta.hash.sha256")
-    expected = pipfile_hashes(pipfile)
-    if recorded not in expected:
-        raise PipfileLockHashMismatch(recorded, sorted(expected)[0])
+    expected = pipfile_hash(pipfile)
+    if recorded != expected:
+        raise PipfileLockHashMismatch(recorded, expected)
 
 
 def _major(version: str) -> int:
@@ -145,12 +165,54 @@ def check_poetry_lock(lock_version: str | None, tool_version: str) -> None:
         )
 
 
+# Poetry releases the build may pick for `requires-poetry` when the default does not satisfy
+# it: the newest patch of each minor since 1.8 (PyPI), newest first.
+POETRY_RELEASES = ("2.5.1", "2.4.3", "2.3.4", "2.2.1", "2.1.4", "2.0.1", "1.8.5")
+REQUIRES_POETRY = "pyproject.toml [tool.poetry] requires-poetry"
+
+
+@dataclass(frozen=True)
+class ToolChoice:
+    version: str
+    reason: str = ""  # said in the log when a project requirement chose it
+
+
+def choose_poetry(project: Project, user_version: str | None, default: str) -> ToolChoice:
+    """The Poetry to run: BP_POETRY_VERSION, else the default, else the newest known release
+    that satisfies `requires-poetry` (Poetry 2's own check, made before anything runs)."""
+    tool = project.pyproject.get("tool", {})
+    poetry = tool.get("poetry", {}) if isinstance(tool, dict) else {}
+    raw = poetry.get("requires-poetry") if isinstance(poetry, dict) else None
+    if raw is None:
+        return ToolChoice(user_version or default)
+    try:
+        spec = SpecifierSet(str(raw))
+    except InvalidSpecifier as exc:
+        raise UnsatisfiedToolRequirement(
+            "Poetry", str(raw), REQUIRES_POETRY, "BP_POETRY_VERSION", invalid=True
+        ) from exc
+    if user_version is not None:
+        if not spec.contains(user_version, prereleases=True):
+            raise UnsatisfiedToolRequirement(
+                "Poetry", str(raw), REQUIRES_POETRY, "BP_POETRY_VERSION", chosen=user_version
+            )
+        return ToolChoice(user_version)
+    if spec.contains(default, prereleases=True):
+        return ToolChoice(default)
+    for release in POETRY_RELEASES:
+        if spec.contains(release):
+            return ToolChoice(release, f"requires-poetry {raw} in pyproject.toml: Poetry {release}")
+    raise UnsatisfiedToolRequirement("Poetry", str(raw), REQUIRES_POETRY, "BP_POETRY_VERSION")
+
+
 def check_manager_files(
     project: Project, choice: ManagerChoice, tool_version: str | None
 ) -> LockFacts:
     """Parse and check the chosen manager's files; raises the typed error of the first fault."""
     manager = choice.manager
     if manager is PackageManager.NONE:
+        if choice.reason != "BP_PYTHON_PACKAGE_MANAGER":
+            require_project_tables(project)
         return LockFacts()
     if manager in _MANIFESTS:
         require_manifest(project, *_MANIFESTS[manager])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 
@@ -63,6 +64,34 @@ def _candidates(project: Project) -> list[tuple[PackageManager, tuple[str, ...]]
         if setup:
             found.append((PackageManager.PIP, setup))
     return found
+
+
+_SELF = re.compile(r"^(-e|--editable)?\s*\.(\[[^\]]*\])?/?$")
+
+
+def installs_project(project: Project, choice: ManagerChoice) -> bool:
+    """Whether the install puts the project itself (and so its scripts) into the venv."""
+    tool = project.pyproject.get("tool", {})
+    tool = tool if isinstance(tool, dict) else {}
+    packaged = _has_table(project, "build-system")
+    match choice.manager:
+        case PackageManager.PIP:
+            if "requirements.txt" not in choice.files:
+                return True  # pip install --editable .
+            text = project.text("requirements.txt") or ""
+            return any(_SELF.match(line.strip()) for line in text.splitlines())
+        case PackageManager.UV:
+            uv = tool.get("uv", {})
+            package = uv.get("package") if isinstance(uv, dict) else None
+            return package if isinstance(package, bool) else packaged
+        case PackageManager.POETRY:
+            poetry = tool.get("poetry", {})
+            return not (isinstance(poetry, dict) and poetry.get("package-mode") is False)
+        case PackageManager.PDM:
+            pdm = tool.get("pdm", {})
+            distribution = pdm.get("distribution") if isinstance(pdm, dict) else None
+            return distribution if isinstance(distribution, bool) else packaged
+    return False
 
 
 def choose(project: Project, override: str | None = None) -> ManagerChoice:

@@ -1,10 +1,10 @@
 """How the app starts: launch processes, each with the reason it was chosen.
 
 Order (the seeds'): RUN_COMMAND / BP_RUN_COMMAND for `web`; every Procfile entry (`web` is the
-default); then, for `web`, Django (manage.py and Django among the dependencies), app objects
-found in the code, a single `[project.scripts]` entry, `python app.py` / `python main.py`
-(see start_command.py). With BP_LIVE_RELOAD_ENABLED a `reload` process serves the same app
-with the server's own reload flag.
+default); then, for `web`, what start_command.py finds (Django, app objects, Streamlit/Gradio,
+project scripts, `python app.py`). No process at all fails the build (NoWebProcess) unless
+BP_PYTHON_REQUIRE_WEB_PROCESS=false. With BP_LIVE_RELOAD_ENABLED a `reload` process serves
+the same app with the server's own reload flag.
 
 Commands run without a shell (the launcher execs them as they are, expanding nothing). A
 command that refers to variables (`$PORT`, `${PORT}`, `${PORT:-5000}`) starts through
@@ -25,17 +25,20 @@ from pybuildpack.analysis.project import Project
 from pybuildpack.analysis.pysource import SourceIndex, defined_at_module_level
 from pybuildpack.analysis.start_command import (
     EXPANDER,
+    SCRIPT_FILES,
     Entrypoint,
     WebCommand,
-    detect_web,
     entrypoint_from_argv,
+    find_web,
+    project_scripts,
     reload_flag,
 )
-from pybuildpack.errors import InvalidProcfile
+from pybuildpack.errors import InvalidProcfile, NoWebProcess
 from pybuildpack.settings import Settings
 
 _PROCFILE_LINE = re.compile(r"^([A-Za-z0-9._-]+)\s*:\s*(.+)$")
 _SHELL_SYNTAX = re.compile(r"[|&;<>`]|\$\(|\n")
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _VAR = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\}|\$[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -54,6 +57,7 @@ class StartPlan:
     processes: tuple[ProcessPlan, ...]
     warnings: tuple[str, ...]
     django: DjangoProject | None
+    server: str | None = None  # the server the buildpack provides for the web process
 
 
 def to_argv(command: str) -> tuple[str, ...]:
@@ -64,7 +68,8 @@ def to_argv(command: str) -> tuple[str, ...]:
         words = shlex.split(command)
     except ValueError:
         return ("/bin/sh", "-c", command)
-    if any(_VAR.search(word) for word in words):
+    # `$VAR` in an argument, or `NAME=value cmd` (a shell's assignment): pybuildpack-exec
+    if any(_VAR.search(word) for word in words) or (len(words) > 1 and _ASSIGNMENT.match(words[0])):
         return (EXPANDER, *words)
     return tuple(words)
 
@@ -116,10 +121,21 @@ def _fallback_web(project: Project, deps: frozenset[str]) -> WebCommand | None:
     return None
 
 
-def plan_start(project: Project, settings: Settings, dependencies: frozenset[str]) -> StartPlan:
+def plan_start(
+    project: Project,
+    settings: Settings,
+    dependencies: frozenset[str],
+    *,
+    require_web: bool = True,
+    project_installed: bool = True,
+) -> StartPlan:
+    """The processes; `dependencies` include what extras provide. With `require_web` (and
+    BP_PYTHON_REQUIRE_WEB_PROCESS), no process at all raises NoWebProcess. The project's
+    scripts are candidates only when `project_installed` (else they are not in the venv)."""
     processes: dict[str, ProcessPlan] = {}
     warnings: list[str] = []
     reload: tuple[str, ...] | None = None
+    server: str | None = None
     for name, command in parse_procfile(project):
         argv = to_argv(command)
         processes[name] = ProcessPlan(
@@ -142,16 +158,32 @@ def plan_start(project: Project, settings: Settings, dependencies: frozenset[str
         )
         reload = reload_flag(argv)
     elif "web" not in processes:
-        web = detect_web(project, index, dependencies, django)
+        search = find_web(
+            project,
+            index,
+            dependencies,
+            django,
+            provide_server=settings.python_server != "none",
+            project_installed=project_installed,
+        )
+        web = search.web
         if web is None or (web.command[0] == "python" and not django):
             web = _fallback_web(project, dependencies) or web
         if web:
             warnings += web.warnings
             reload = web.reload_flag
+            server = web.server
             processes = {
                 "web": ProcessPlan("web", web.command, (), True, web.reason, web.entrypoint),
                 **processes,
             }
+        elif not processes and require_web and settings.require_web_process:
+            raise NoWebProcess(
+                unserved=search.unserved,
+                scripts=[script.name for script in project_scripts(project)],
+                server_disabled=settings.python_server == "none",
+                script_files=list(SCRIPT_FILES),
+            )
     if len(processes) == 1 and "web" not in processes:
         only = next(iter(processes.values()))
         processes[only.type] = ProcessPlan(
@@ -174,7 +206,7 @@ def plan_start(project: Project, settings: Settings, dependencies: frozenset[str
                 web_plan.entrypoint,
             )
     ordered = sorted(processes.values(), key=lambda p: (not p.default, p.type))
-    return StartPlan(tuple(ordered), tuple(warnings), django)
+    return StartPlan(tuple(ordered), tuple(warnings), django, server)
 
 
 def plan_processes(

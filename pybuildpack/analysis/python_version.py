@@ -23,7 +23,12 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from pybuildpack.analysis.project import Project
-from pybuildpack.errors import InvalidPythonVersion, InvalidVersionFile, UnknownPythonVersion
+from pybuildpack.errors import (
+    BuildpackError,
+    InvalidPythonVersion,
+    InvalidVersionFile,
+    UnknownPythonVersion,
+)
 from pybuildpack.settings import Setting, Settings
 
 DEFAULT_SOURCE = "default"
@@ -219,6 +224,13 @@ def _from_pipfile(project: Project) -> VersionRequest | None:
 
 def read_request(project: Project, settings: Settings) -> VersionRequest | None:
     """The user's request, from the first source that has one; None means the default."""
+    requests = read_requests(project, settings)
+    return requests[0] if requests else None
+
+
+def read_requests(project: Project, settings: Settings) -> list[VersionRequest]:
+    """Every source's request, first (the one that wins) first. A fault in a source after the
+    winner is not an error: that file decides nothing."""
     readers: tuple[Callable[[], VersionRequest | None], ...] = (
         lambda: _from_settings(settings.python_version),
         lambda: _from_python_version_file(project),
@@ -228,11 +240,30 @@ def read_request(project: Project, settings: Settings) -> VersionRequest | None:
         lambda: _from_pipfile_lock(project),
         lambda: _from_pipfile(project),
     )
+    found: list[VersionRequest] = []
     for reader in readers:
-        request = reader()
+        try:
+            request = reader()
+        except BuildpackError:
+            if not found:
+                raise
+            continue
         if request is not None:
-            return request
-    return None
+            found.append(request)
+    return found
+
+
+def satisfies(request: VersionRequest, version: Version) -> bool:
+    if request.kind is RequestKind.EXACT:
+        return Version(request.specifier) == version
+    if request.kind is RequestKind.MINOR:
+        return request.specifier == f"{version.major}.{version.minor}"
+    return SpecifierSet(request.specifier).contains(version, prereleases=True)
+
+
+def conflicts(requests: list[VersionRequest], resolved: Version) -> list[VersionRequest]:
+    """The requests after the winner that the resolved version does not satisfy."""
+    return [request for request in requests[1:] if not satisfies(request, resolved)]
 
 
 # --- resolving against the catalog ------------------------------------------------------------

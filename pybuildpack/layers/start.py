@@ -1,7 +1,8 @@
 """The `start` layer: what processes need at container start, with no shell in the image.
 
 - `bin/pybuildpack-exec`: expands `$VAR`, `${VAR}`, `${VAR:-default}` in a command's
-  arguments and execs it (the launcher expands nothing in direct processes).
+  arguments and execs it (the launcher expands nothing in direct processes); leading
+  `NAME=VALUE` words set variables first, as `env` does (Gradio's GRADIO_SERVER_PORT=$PORT).
 - `exec.d/defaults`: after PORT has its value, sets what servers read from their own
   variables unless the user set them: UVICORN_HOST/UVICORN_PORT, and WEB_CONCURRENCY
   (gunicorn and uvicorn workers) from the container's CPU and memory limits.
@@ -30,9 +31,14 @@ def expand(word):
         name = m.group(1) or m.group(3)
         return os.environ.get(name) or (m.group(2) or "")
     return VAR.sub(value, word)
-if len(sys.argv) < 2:
-    sys.exit("usage: pybuildpack-exec COMMAND [ARG...]")
-argv = [expand(word) for word in sys.argv[1:]]
+ASSIGN = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", re.S)
+words = sys.argv[1:]
+while words and ASSIGN.match(words[0]):
+    name, value = ASSIGN.match(words.pop(0)).groups()
+    os.environ[name] = expand(value)
+if not words:
+    sys.exit("usage: pybuildpack-exec [NAME=VALUE...] COMMAND [ARG...]")
+argv = [expand(word) for word in words]
 try:
     os.execvp(argv[0], argv)
 except OSError as err:
