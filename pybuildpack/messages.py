@@ -91,6 +91,74 @@ def render(err: e.BuildpackError) -> Message:
                 f"Unable to read {path}",
                 f"{path} could not be read: {detail}.\n\nSave {path} as UTF-8 text.",
             )
+        case e.FileOutsideApp(path=path, referenced_by=referenced_by) if referenced_by:
+            return Message(
+                f"{referenced_by.split(',')[0]} includes a file outside the app",
+                f"{referenced_by} includes {_line(path)}, which is not inside the app\n"
+                "directory (an absolute path, a path with .. or a variable). The build reads\n"
+                "only the app's own files.\n\n"
+                "Commit the included file into the app and include it by a relative path.",
+            )
+        case e.FileOutsideApp(path=path):
+            return Message(
+                f"{_line(path)} points outside the app",
+                f"{_line(path)} is a symbolic link to a file outside the app directory; the\n"
+                "build reads only the app's own files (its content was not read).\n\n"
+                f"Replace the link with the file itself, or delete {_line(path)}.",
+            )
+        case e.NotRegularFile(path=path, kind=kind):
+            return Message(
+                f"{_line(path)} is not a regular file",
+                f"{_line(path)} is a {kind}, not a file the build can read.\n\n"
+                f"Replace {_line(path)} with a regular file, or delete it.",
+            )
+        case e.FileTooLarge(path=path, size=size, limit=limit):
+            return Message(
+                f"{_line(path)} is too large",
+                f"{_line(path)} has {size:,} bytes; the build reads such files up to "
+                f"{limit:,} bytes.\n\nCheck that {_line(path)} is the file you meant to "
+                "commit (not a generated or binary file).",
+            )
+        case e.InvalidManifestField(path=path, field=fld, line=line, expected=expected):
+            return Message(
+                f"Invalid value in {path}",
+                f"`{_line(fld)}` in {_where(path, line)} {expected}.\n\n"
+                f"Fix {path}: the package manager would fail on it "
+                "(see the tool's documentation of this field).",
+            )
+        case e.InvalidStartCommand(
+            source=source, line=line, process=process, command=command, reason=reason
+        ):
+            why = {
+                "empty": "is empty",
+                "nul": "contains a NUL character",
+                "quote": "has an unbalanced quote or a trailing backslash",
+                "shell": "is not valid shell syntax",
+                "long": "is longer than 32 KiB",
+                "many": "is past the 100th process (a Procfile has at most 100)",
+            }.get(reason, reason)
+            return Message(
+                "Invalid start command",
+                f"The `{_line(process)}` process command in {_where(source, line)} {why}:\n"
+                f"  {_line(command)}\n{err.detail and _indent(_line(err.detail)) + chr(10)}\n"
+                "The container would fail at every start. Fix the command (each process is\n"
+                "`<type>: <command>`, e.g. `web: gunicorn app:app`).",
+            )
+        case e.InvalidStartScript(
+            process=process, script=script, reason=reason, chosen_by=chosen_by, line=line
+        ):
+            what = {
+                "missing": "does not exist in the app",
+                "syntax": f"cannot be parsed by Python ({_where(script, line)})",
+                "outside": "is not inside the app directory",
+            }.get(reason, reason)
+            return Message(
+                f"The start script {_line(script)} cannot run",
+                f"The `{_line(process)}` process runs `python {_line(script)}` (because "
+                f"{_line(chosen_by)}),\nbut {_line(script)} {what}"
+                f"{':' + chr(10) + _indent(_line(err.detail)) if err.detail else '.'}\n\n"
+                "Fix the file, or the command (Procfile, RUN_COMMAND).",
+            )
         case e.InvalidVersionFile(path=path, line=line, content=content, reason="empty"):
             return Message(
                 f"No Python version in {path}",
@@ -101,7 +169,8 @@ def render(err: e.BuildpackError) -> Message:
             return Message(
                 f"Multiple Python versions in {path}",
                 f"{path} names more than one version (the second at line {line}):\n"
-                f"{_indent(content)}\n\nKeep exactly one version in {path}.\n{VERSION_FORMS}",
+                + _indent("\n".join(_line(v) for v in content.splitlines()[:2]))
+                + f"\n\nKeep exactly one version in {path}.\n{VERSION_FORMS}",
             )
         case e.InvalidVersionFile(path=path, line=line, content=content):
             example = "python-3.14.1" if path == "runtime.txt" else "3.14"
@@ -114,14 +183,14 @@ def render(err: e.BuildpackError) -> Message:
         case e.InvalidProcfile(path=path, line=line, content=content):
             return Message(
                 f"Invalid line in {path}",
-                f"{_where(path, line)} is not a process definition:\n  {content.strip()}\n\n"
+                f"{_where(path, line)} is not a process definition:\n  {_line(content)}\n\n"
                 "Each line must be `<type>: <command>`, with a unique type made of letters,\n"
                 "digits, '.', '_' or '-', for example:\n  web: gunicorn app:app",
             )
         case e.InvalidRequirement(path=path, line=line, content=content, detail=detail):
             return Message(
                 f"Invalid requirement in {path}",
-                f"{_where(path, line)}: {content.strip()}\n{detail}\n\n"
+                f"{_where(path, line)}: {_line(content)}\n{_line(detail)}\n\n"
                 "Fix the line (see https://pip.pypa.io/en/stable/reference/requirements-file-format/).",
             )
         case e.InvalidPythonVersion(source=source, value=value, line=line):
@@ -143,7 +212,7 @@ def render(err: e.BuildpackError) -> Message:
         case e.InvalidConfig(name=name, value=value, expected=expected):
             return Message(
                 f"Invalid value for {name}",
-                f"{name} is set to {value!r}, which is not valid: expected {expected}.\n\n"
+                f"{name} is set to {_line(value)!r}, which is not valid: expected {expected}.\n\n"
                 f"Change or unset {name} (for pack: --env {name}=...).",
             )
         case e.InvalidBinding(path=path, detail=detail):
@@ -407,7 +476,22 @@ def _indent(text: str) -> str:
 
 def _visible(text: str) -> str:
     """Show invisible characters so a user can see why '3.12 ' or '3.12\\u200b' failed."""
-    return "".join(ch if ch.isprintable() else "\ufffd" for ch in text.strip("\n")) or "(empty)"
+    shown = "".join(ch if ch.isprintable() else "\ufffd" for ch in _first(text.strip("\n")))
+    return shown or "(empty)"
+
+
+MAX_QUOTED = 200  # characters of app content quoted in a message
+
+
+def _first(text: str) -> str:
+    """One line of at most MAX_QUOTED characters: messages quote no more of the app."""
+    line = text.strip().split("\n", 1)[0].split("\r", 1)[0]
+    return line if len(line) <= MAX_QUOTED else line[:MAX_QUOTED] + "…"
+
+
+def _line(text: str) -> str:
+    """App content in a message: its first line, shortened, invisible characters shown."""
+    return "".join(ch if ch.isprintable() else "\ufffd" for ch in _first(text))
 
 
 def eol_warning(version: str, eol_date: str, source: str) -> tuple[str, str]:

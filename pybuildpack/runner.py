@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 import time
 from collections import deque
@@ -11,14 +10,14 @@ from pathlib import Path
 
 from pybuildpack.errors import CommandFailed
 from pybuildpack.log import Logger, format_duration
+from pybuildpack.redact import redact, register_env
 
-_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@\s:]*):[^/@\s]+@")
 TAIL_LINES = 200  # of streamed output, kept for error mapping (CommandFailed.output)
 
 
 def redact_text(text: str) -> str:
-    """Passwords in URLs (https://user:pass@host) replaced by ***: never in the build log."""
-    return _CREDENTIALS.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)
+    """Every secret the build knows, and passwords in URLs, replaced by ***: linear time."""
+    return redact(text)
 
 
 def run(
@@ -31,6 +30,7 @@ def run(
     capture: bool = False,
 ) -> str:
     """Run `command`; stream its output indented (or capture it); raise CommandFailed on error."""
+    register_env(env)  # credential variables and the NETRC file of this command's env
     log.debug(redact_text(f"Running: {' '.join(command)}"))
     start = time.monotonic()
     try:

@@ -14,9 +14,12 @@ from pybuildpack.analysis import (
     python_version,
     system_packages,
 )
+from pybuildpack.analysis.appfiles import read_app_file
+from pybuildpack.analysis.command_checks import check_scripts, check_start_commands
 from pybuildpack.analysis.detect import python_files
 from pybuildpack.analysis.django_project import DjangoProject
 from pybuildpack.analysis.manager_files import LockFacts, check_manager_files
+from pybuildpack.analysis.manifests import check_manifests
 from pybuildpack.analysis.package_manager import ManagerChoice
 from pybuildpack.analysis.processes import ProcessPlan
 from pybuildpack.analysis.project import Project
@@ -79,6 +82,8 @@ def _dependency_files(project: Project, choice: ManagerChoice) -> tuple[str, ...
             files += dependencies.requirement_files(project)
         elif project.exists(name):
             files.append(name)
+    for name in files:  # the venv layer hashes them: inside the app, regular, bounded
+        read_app_file(project.app_dir, name)
     return tuple(files)
 
 
@@ -97,6 +102,7 @@ def analyze(app_dir: Path, settings: Settings, catalog: VersionCatalog, arch: st
     if settings.forbidden:
         raise ForbiddenEnvironment(list(settings.forbidden))
     project = Project(app_dir)
+    check_manifests(project)  # wrong types anywhere: a typed error before anything reads them
     found = python_files(app_dir)
     request, resolved = python_version.resolve(
         python_version.read_request(project, settings), catalog, arch
@@ -106,7 +112,9 @@ def analyze(app_dir: Path, settings: Settings, catalog: VersionCatalog, arch: st
     tool_version = _tool_version(settings, catalog, tool) if tool and tool != "pip" else None
     lock = check_manager_files(project, choice, tool_version)
     declared = dependencies.declared_dependencies(project)
+    check_start_commands(project, settings)  # as the launcher will parse them
     start = processes.plan_start(project, settings, declared)
+    check_scripts(project, start.processes)  # `python X.py`: X.py exists and parses
     # Heroku's rule, decided from the settings where they can be read: a Django app with
     # django.contrib.staticfiles gets collectstatic (a missing STATIC_ROOT then fails the
     # build with how to fix it); settings we cannot read statically are left to the build.
@@ -115,6 +123,9 @@ def analyze(app_dir: Path, settings: Settings, catalog: VersionCatalog, arch: st
         and start.django.staticfiles is not False
         and not settings.disable_collectstatic
     )
+    warnings = start.warnings
+    if "sources" in vars(project):  # the scan ran: its skipped files and budget warnings
+        warnings = (*warnings, *project.sources.warnings)
     return BuildPlan(
         detected=bool(found),
         detected_by=tuple(found),
@@ -129,7 +140,7 @@ def analyze(app_dir: Path, settings: Settings, catalog: VersionCatalog, arch: st
         pip_version=_tool_version(settings, catalog, "pip"),
         tool_version=tool_version,
         lock=lock,
-        warnings=start.warnings,
+        warnings=tuple(warnings),
         django=start.django,
         system_packages=system_packages.plan_system_packages(
             project, declared, settings.system_packages

@@ -8,24 +8,41 @@ from pathlib import PurePosixPath
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from pybuildpack.analysis.appfiles import inside
 from pybuildpack.analysis.project import Project
+from pybuildpack.errors import FileOutsideApp
 
 _OPTION_WITH_FILE = re.compile(r"^(-r|--requirement|-c|--constraint)\s*=?\s*(\S+)")
 _EGG = re.compile(r"#egg=([A-Za-z0-9._-]+)")
 
 
 def requirement_files(project: Project, name: str = "requirements.txt") -> list[str]:
-    """`name` and every file it includes with -r/-c, relative to the app dir, in order."""
+    """`name` and every file it includes with -r/-c, relative to the app dir, in order.
+
+    An include that is not a path inside the app (absolute, `..` out of it, a variable pip
+    would expand, a symbolic link out) is refused here, before pip would read it.
+    """
     seen: list[str] = []
 
     def visit(rel: str) -> None:
         if rel in seen or not project.exists(rel):
             return
         seen.append(rel)
-        for line in (project.text(rel) or "").splitlines():
+        for number, line in enumerate((project.text(rel) or "").splitlines(), start=1):
             match = _OPTION_WITH_FILE.match(line.strip())
-            if match:
-                visit(str(PurePosixPath(rel).parent / match.group(2)))
+            if not match:
+                continue
+            target = match.group(2)
+            if "://" in target:
+                continue  # pip fetches URLs itself; nothing of the build's disk
+            included = str(PurePosixPath(rel).parent / target)
+            if (
+                "$" in target
+                or target.startswith(("/", "~"))
+                or not inside(project.app_dir, included)
+            ):
+                raise FileOutsideApp(target, referenced_by=f"{rel}, line {number}")
+            visit(included)
 
     visit(name)
     return seen

@@ -1,0 +1,264 @@
+"""Hostile and odd input beyond the bad-input table: bounded work, no leaks, quiet exits."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from pybuildpack import redact
+from pybuildpack.analysis.pysource import SourceIndex
+from pybuildpack.cli import register_secrets
+from pybuildpack.cnb.platform import read_bindings
+from pybuildpack.dependencies.catalog import Dependency
+from pybuildpack.dependencies.fetch import Limits, fetch
+from pybuildpack.errors import DownloadFailed
+from pybuildpack.log import Logger
+from pybuildpack.runner import redact_text, run
+from tests.conftest import (
+    REPO,
+    Dirs,
+    make_wheel,
+    offline_requirements,
+    restore_like_lifecycle,
+    run_build,
+    write_app,
+)
+
+PASSWORD = "S3cret-netrc-Pw-81d2"
+
+# --- redaction: linear time, every secret the build knows ------------------------------------
+
+
+def test_redaction_is_linear_on_a_10mb_line() -> None:
+    line = "a" * 10_000_000 + " https://bob:pw@host/x " + "b://" * 100_000
+    started = time.monotonic()
+    out = redact_text(line)
+    assert time.monotonic() - started < 2
+    assert "bob:***@host" in out and "pw@" not in out
+
+
+def test_redaction_of_urls_and_registered_secrets() -> None:
+    redact.register([f"machine idx.test login bob password {PASSWORD}\n"])
+    assert PASSWORD not in redact_text(f"ERROR: Invalid requirement: 'x=={PASSWORD}'")
+    assert redact_text("git+https://u:tok@h/r.git@v1") == "git+https://u:***@h/r.git@v1"
+    assert redact_text("no secrets here: a@b, c://d") == "no secrets here: a@b, c://d"
+
+
+def _netrc_binding(platform: Path) -> Path:
+    binding = platform / "bindings" / "private-index"
+    binding.mkdir(parents=True)
+    (binding / "type").write_text("netrc\n")
+    (binding / "netrc").write_text(f"machine idx.test login bob password {PASSWORD}\n")
+    return binding
+
+
+def test_binding_content_printed_by_a_tool_is_masked(tmp_path: Path) -> None:
+    binding = _netrc_binding(tmp_path / "platform")
+    register_secrets({}, read_bindings(tmp_path / "platform" / "bindings"))
+    out = tmp_path / "log"
+    with out.open("w") as stream:
+        run(["cat", str(binding / "netrc")], step="t", env=os.environ, log=Logger(stream))
+    assert PASSWORD not in out.read_text() and "***" in out.read_text()
+
+
+def _no_password(result: subprocess.CompletedProcess[str]) -> None:
+    output = result.stdout + result.stderr
+    assert PASSWORD not in output, output
+    assert "Traceback" not in output
+
+
+def test_netrc_password_through_a_requirement_include_is_refused(
+    buildpack_dir: Path, dirs: Dirs
+) -> None:
+    binding = _netrc_binding(dirs.platform)
+    write_app(dirs.app, {"requirements.txt": f"-r {binding}/netrc\n"})
+    result = run_build(buildpack_dir, dirs)
+    _no_password(result)
+    assert "[Error: requirements.txt includes a file outside the app]" in result.stderr
+
+
+def test_netrc_password_through_env_and_binding_never_logged(
+    buildpack_dir: Path, dirs: Dirs
+) -> None:
+    """pip expands ${VAR} in requirements and prints the bad line: the log masks it."""
+    _netrc_binding(dirs.platform)
+    (dirs.platform / "env" / "INDEX_PASSWORD").write_text(PASSWORD)
+    (dirs.platform / "env" / "PIP_EXTRA_INDEX_URL").write_text(
+        f"https://bob:{PASSWORD}@idx.test/simple"
+    )
+    make_wheel(dirs.app / "wheels")
+    (dirs.app / "requirements.txt").write_text(
+        "--no-index\n--find-links wheels\ndemo_pkg==${INDEX_PASSWORD}\n"
+    )
+    result = run_build(buildpack_dir, dirs, BP_LOG_LEVEL="DEBUG")
+    _no_password(result)
+    assert result.returncode != 0
+    assert "***" in result.stdout + result.stderr
+
+
+# --- reading the app: bounded ---------------------------------------------------------------
+
+
+def test_unparsable_source_is_a_warning_naming_file_and_line(tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    write_app(
+        app,
+        {
+            "requirements.txt": "flask\ngunicorn\n",
+            "app.py": "from flask import Flask\napp = Flask(__name__)\n",
+            "broken.py": "x = 1\ndef (:\n",
+        },
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "pybuildpack", "plan", str(app)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Skipped 1 Python file(s) that cannot be parsed" in result.stdout
+    assert "broken.py, line 2" in result.stdout
+
+
+def test_source_scan_budget_reads_likely_places_first(tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    for i in range(30):
+        write_app(app, {f"aaa/mod{i:02}.py": "x = 1\n"})
+    write_app(app, {"src/web/server.py": "app = 1\n", "main.py": "y = 2\n"})
+    index = SourceIndex(app, max_files=5)
+    names = [m.name for m in index.modules]
+    assert names[:2] == ["main", "web.server"]
+    assert len(names) == 5
+    assert any("source scan stopped after 5 files" in w for w in index.warnings)
+
+
+def test_fifo_and_links_are_skipped_by_the_scan(tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    write_app(app, {"ok.py": "a = 1\n"})
+    os.mkfifo(app / "pipe.py")
+    (app / "zero.py").symlink_to("/dev/zero")
+    started = time.monotonic()
+    index = SourceIndex(app)
+    assert [m.name for m in index.modules] == ["ok"]
+    assert time.monotonic() - started < 5
+    warning = "\n".join(index.warnings)
+    assert "pipe.py: a FIFO" in warning and "zero.py: a symbolic link out" in warning
+
+
+# --- downloads: an overall deadline and a minimum rate ----------------------------------------
+
+
+@pytest.fixture
+def trickle() -> Iterator[str]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            try:
+                for _ in range(1000):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(0.1)
+            except OSError:
+                pass
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, args=(0.02,), daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/slow.tar.gz"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_a_trickling_download_fails_within_its_deadline(trickle: str, tmp_path: Path) -> None:
+    dep = Dependency(id="cpython", version="3.12.0", uri=trickle, checksum="sha256:" + "0" * 64)
+    started = time.monotonic()
+    with pytest.raises(DownloadFailed) as failed:
+        fetch(
+            dep,
+            tmp_path,
+            retries=5,
+            backoff=0.1,
+            limits=Limits(deadline=3, min_rate=1000, rate_window=0.5),
+        )
+    assert time.monotonic() - started < 6
+    assert "slower than" in failed.value.detail or "within" in failed.value.detail
+    assert not list(tmp_path.iterdir())
+
+
+# --- the command line ---------------------------------------------------------------------
+
+
+def test_plan_into_a_closed_pipe_exits_quietly(tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    write_app(app, {"requirements.txt": "", "app.py": "print('hi')\n"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pybuildpack", "plan", str(app)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # as `| head -0` does
+    stderr = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) in (0, 141)
+    assert stderr == ""
+
+
+# --- compiled layers follow the distribution ----------------------------------------------------
+
+
+def test_venv_is_rebuilt_when_the_distribution_changes(buildpack_dir: Path, dirs: Dirs) -> None:
+    offline_requirements(dirs.app, "demo_pkg")
+    assert run_build(buildpack_dir, dirs).returncode == 0
+    restore_like_lifecycle(dirs.layers)
+    again = run_build(buildpack_dir, dirs, CNB_TARGET_DISTRO_VERSION="13")
+    assert again.returncode == 0, again.stderr
+    assert "the distribution changed from debian 12 to debian 13" in again.stdout
+
+
+# --- a read-only root: temp files go where the user gave a tmpfs -------------------------------
+
+
+def test_exec_d_points_temp_dirs_at_a_writable_place(buildpack_dir: Path, dirs: Dirs) -> None:
+    offline_requirements(dirs.app, "demo_pkg")
+    write_app(dirs.app, {"app.py": "print('hi')\n"})
+    assert run_build(buildpack_dir, dirs).returncode == 0
+    script = dirs.layers / "pybuildpack_python" / "start" / "exec.d" / "defaults"
+    env = {
+        "PATH": os.environ["PATH"],
+        "TMPDIR": "/nonexistent",
+        "GUNICORN_CMD_ARGS": "--access-logfile -",
+    }
+    output = subprocess.run(
+        ["/bin/sh", "-c", f'"{script}" 3>&1 1>/dev/null'],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    ).stdout
+    assert 'TMPDIR = "/tmp"' in output
+    assert "--access-logfile - --worker-tmp-dir /" in output
+    user_set = subprocess.run(
+        ["/bin/sh", "-c", f'"{script}" 3>&1 1>/dev/null'],
+        env={**env, "TMPDIR": "/tmp", "GUNICORN_CMD_ARGS": "--worker-tmp-dir /x"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    ).stdout
+    assert "TMPDIR" not in user_set and "GUNICORN_CMD_ARGS" not in user_set
