@@ -218,4 +218,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("usage: pybuildpack {detect|build|plan} ...\n")
         return 2
     command = COMMANDS[args[0]]
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 prints as \x..
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     return _guarded(lambda: command(args[1:]))

@@ -154,6 +154,40 @@ def test_fifo_and_links_are_skipped_by_the_scan(tmp_path: Path) -> None:
     assert "pipe.py: a FIFO" in warning and "zero.py: a symbolic link out" in warning
 
 
+def test_a_chain_of_2000_includes_and_deep_directories(tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    files = {f"r{i}.txt": f"-r r{i + 1}.txt\n" for i in range(2000)}
+    files["requirements.txt"] = "-r r0.txt\n"
+    files["r2000.txt"] = "flask\n"
+    files["/".join(["d"] * 200) + "/deep.py"] = "x = 1\n"
+    write_app(app, files)
+    result = subprocess.run(
+        [sys.executable, "-m", "pybuildpack", "plan", str(app)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_file_name_that_is_not_utf8_prints(tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    write_app(app, {"requirements.txt": "flask\ngunicorn\n"})
+    (app / os.fsdecode(b"ap\xffp.py")).write_text("def (:\n")
+    (app / "ok.py").write_text("x = (\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "pybuildpack", "plan", str(app)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ok.py, line 1" in result.stdout
+
+
 # --- downloads: an overall deadline and a minimum rate ----------------------------------------
 
 
@@ -262,3 +296,88 @@ def test_exec_d_points_temp_dirs_at_a_writable_place(buildpack_dir: Path, dirs: 
         timeout=30,
     ).stdout
     assert "TMPDIR" not in user_set and "GUNICORN_CMD_ARGS" not in user_set
+
+
+# --- a start command whose program is missing ---------------------------------------------------
+
+
+def test_a_misspelt_program_is_a_warning(buildpack_dir: Path, dirs: Dirs) -> None:
+    offline_requirements(dirs.app, "demo_pkg")
+    write_app(dirs.app, {"Procfile": "web: gunicron app:app\nworker: python -c pass\n"})
+    result = run_build(buildpack_dir, dirs)
+    assert result.returncode == 0, result.stderr
+    assert "[Warning: The web process's program gunicron was not found]" in result.stdout
+    assert "program python was not found" not in result.stdout
+
+
+# --- the forbidden variables: Heroku's list is the floor, the whole build env is checked -------
+
+HEROKU_FORBIDDEN = (
+    "PIP_CACHE_DIR",
+    "PIP_PREFIX",
+    "PIP_PYTHON",
+    "PIP_ROOT",
+    "PIP_TARGET",
+    "PIP_USER",
+    "POETRY_CACHE_DIR",
+    "POETRY_DATA_DIR",
+    "POETRY_HOME",
+    "POETRY_VIRTUALENVS_CREATE",
+    "POETRY_VIRTUALENVS_IN_PROJECT",
+    "POETRY_VIRTUALENVS_OPTIONS_SYSTEM_SITE_PACKAGES",
+    "POETRY_VIRTUALENVS_PATH",
+    "POETRY_VIRTUALENVS_PREFER_ACTIVE_PYTHON",
+    "POETRY_VIRTUALENVS_USE_POETRY_PYTHON",
+    "PYTHONHOME",
+    "PYTHONINSPECT",
+    "PYTHONNOUSERSITE",
+    "PYTHONPLATLIBDIR",
+    "PYTHONUSERBASE",
+    "UV_CACHE_DIR",
+    "UV_NO_MANAGED_PYTHON",
+    "UV_PROJECT",
+    "UV_PROJECT_ENVIRONMENT",
+    "UV_PYTHON",
+    "UV_PYTHON_DOWNLOADS",
+    "UV_PYTHON_PREFERENCE",
+    "UV_SYSTEM_PYTHON",
+    "VIRTUAL_ENV",
+)
+
+
+def test_heroku_forbidden_list_is_the_floor() -> None:
+    from pybuildpack.settings import FORBIDDEN
+
+    assert set(HEROKU_FORBIDDEN) <= set(FORBIDDEN)
+
+
+def test_a_forbidden_variable_in_the_process_env_fails_the_build(
+    buildpack_dir: Path, dirs: Dirs
+) -> None:
+    write_app(dirs.app, {"requirements.txt": ""})
+    result = run_build(buildpack_dir, dirs, UV_PROJECT="/elsewhere", PYTHONPLATLIBDIR="x")
+    assert result.returncode != 0
+    assert "[Error: Unsafe environment variables are set]" in result.stderr
+    assert "PYTHONPLATLIBDIR, UV_PROJECT" in result.stderr
+
+
+def test_bp_log_level_takes_any_value(tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    write_app(app, {"requirements.txt": "", "main.py": "print(1)\n"})
+    for level in ("warn", "trace", "Info"):
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pybuildpack",
+                "plan",
+                str(app),
+                "--env",
+                f"BP_LOG_LEVEL={level}",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr

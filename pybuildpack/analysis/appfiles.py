@@ -101,3 +101,13 @@ def nesting_depth(value: object, limit: int = MAX_NESTING) -> int:
         elif isinstance(item, list):
             stack.extend((v, depth + 1) for v in item)
     return deepest
+
+
+def value_error_detail(exc: ValueError) -> str:
+    """What a parser's ValueError means for the user (not Python's own advice to developers)."""
+    text = str(exc).strip().split("\n", 1)[0]
+    if "integer string conversion" in text or "Exceeds the limit" in text:
+        return "it has a number with more digits than Python reads (4300)"
+    if "null bytes" in text or "null byte" in text:
+        return "it contains NUL bytes"
+    return text[:200]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import PurePosixPath
 
@@ -23,10 +24,11 @@ def requirement_files(project: Project, name: str = "requirements.txt") -> list[
     would expand, a symbolic link out) is refused here, before pip would read it.
     """
     seen: list[str] = []
-
-    def visit(rel: str) -> None:
+    pending = [name]  # iterative: a chain of thousands of includes is no RecursionError
+    while pending:
+        rel = pending.pop(0)
         if rel in seen or not project.exists(rel):
-            return
+            continue
         seen.append(rel)
         for number, line in enumerate((project.text(rel) or "").splitlines(), start=1):
             match = _OPTION_WITH_FILE.match(line.strip())
@@ -35,16 +37,14 @@ def requirement_files(project: Project, name: str = "requirements.txt") -> list[
             target = match.group(2)
             if "://" in target:
                 continue  # pip fetches URLs itself; nothing of the build's disk
-            included = str(PurePosixPath(rel).parent / target)
+            included = os.path.normpath(str(PurePosixPath(rel).parent / target))
             if (
                 "$" in target
                 or target.startswith(("/", "~"))
                 or not inside(project.app_dir, included)
             ):
                 raise FileOutsideApp(target, referenced_by=f"{rel}, line {number}")
-            visit(included)
-
-    visit(name)
+            pending.append(included)
     return seen
 
 

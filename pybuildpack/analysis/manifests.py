@@ -114,7 +114,7 @@ class Pipfile(_Open):
     packages: dict[str, str | Table] | None = None
     dev_packages: dict[str, str | Table] | None = Field(None, alias="dev-packages")
     requires: PipfileRequires | None = None
-    scripts: dict[str, str | list[str]] | None = None
+    scripts: dict[str, str | list[str] | Table] | None = None
     pipenv: Table | None = None
 
 

@@ -10,7 +10,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pybuildpack.analysis.appfiles import MAX_NESTING, nesting_depth, present, read_app_file
+from pybuildpack.analysis.appfiles import (
+    MAX_NESTING,
+    nesting_depth,
+    present,
+    read_app_file,
+    value_error_detail,
+)
 from pybuildpack.errors import InvalidJson, InvalidToml, UnreadableFile
 
 if TYPE_CHECKING:
@@ -69,7 +75,7 @@ class Project:
                         detail,
                     ) from exc
                 except ValueError as exc:  # e.g. an integer past int-str conversion limits
-                    raise InvalidToml(name, None, None, _first_line(str(exc))) from exc
+                    raise InvalidToml(name, None, None, value_error_detail(exc)) from exc
                 if nesting_depth(data) > MAX_NESTING:
                     raise InvalidToml(name, None, None, _TOO_DEEP)
                 self._tomls[name] = data
@@ -86,7 +92,7 @@ class Project:
         except json.JSONDecodeError as exc:
             raise InvalidJson(name, exc.lineno, exc.msg) from exc
         except ValueError as exc:  # e.g. an integer past int-str conversion limits
-            raise InvalidJson(name, None, _first_line(str(exc))) from exc
+            raise InvalidJson(name, None, value_error_detail(exc)) from exc
         if nesting_depth(data) > MAX_NESTING:
             raise InvalidJson(name, None, _TOO_DEEP)
         return data
@@ -121,13 +127,11 @@ class Project:
         for table in (data.get("project"), _table(_table(data.get("tool")).get("poetry"))):
             name = _table(table).get("name")
             if isinstance(name, str) and name:
-                names.append(re.sub(r"[-.]+", "_", name).lower())
+                package = re.sub(r"[-.]+", "_", name).lower()
+                if re.fullmatch(r"[a-z0-9_]{1,100}", package):  # a directory name, never a path
+                    names.append(package)
         return tuple(names)
 
 
 def _table(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
-
-
-def _first_line(text: str) -> str:
-    return text.strip().split("\n", 1)[0][:200]

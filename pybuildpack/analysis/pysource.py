@@ -36,6 +36,7 @@ SKIP_DIRS = frozenset(
 MAX_FILES = 3000  # files parsed by one scan
 MAX_BYTES = 1_000_000  # per source file
 MAX_SCAN_BYTES = 50_000_000  # over the whole scan
+MAX_DEPTH = 24  # directory levels below a scanned top
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,9 @@ def parse_source(data: bytes, shown: str) -> ast.Module:
     except (RecursionError, MemoryError) as exc:
         raise Unparsable("it is nested too deeply for Python's parser") from exc
     except ValueError as exc:  # e.g. NUL bytes, int-str conversion limits
-        raise Unparsable(str(exc).split("\n", 1)[0][:200]) from exc
+        from pybuildpack.analysis.appfiles import value_error_detail
+
+        raise Unparsable(value_error_detail(exc)) from exc
 
 
 def read_tree(path: Path, shown: str) -> ast.Module:
@@ -100,10 +103,11 @@ def _walk(app_dir: Path, top: str) -> Iterator[PurePosixPath]:
     """The .py files under `top` (relative), sorted, skipping what is not app code."""
     start = os.path.join(app_dir, top) if top else str(app_dir)
     for dirpath, dirnames, filenames in os.walk(start):
+        deep = os.path.relpath(dirpath, start).count(os.sep) >= MAX_DEPTH
         dirnames[:] = sorted(
             d
             for d in dirnames
-            if d not in SKIP_DIRS and not d.startswith(".") and _not_venv(dirpath, d)
+            if not deep and d not in SKIP_DIRS and not d.startswith(".") and _not_venv(dirpath, d)
         )
         for name in sorted(filenames):
             if name.endswith(".py") and not name.startswith("test_"):
@@ -121,7 +125,13 @@ def iter_python_files(
         for name in _listdir(app_dir)
         if name.endswith(".py") and not name.startswith("test_") and _is_file(app_dir, name)
     )
-    tops = [t for t in ("src", *likely) if os.path.isdir(os.path.join(app_dir, t))]
+    from pybuildpack.analysis.appfiles import inside
+
+    tops = [
+        t
+        for t in ("src", *likely)
+        if os.path.isdir(os.path.join(app_dir, t)) and inside(app_dir, t)
+    ]
 
     def ordered() -> Iterator[PurePosixPath]:
         yield from root_files
@@ -232,8 +242,10 @@ class SourceIndex:
                     "RUN_COMMAND."
                 )
                 break
-            shown = str(rel)
-            if not inside(self.app_dir, shown):
+            shown = _printable(str(rel))
+            if not all(part.isidentifier() for part in module_name(rel).split(".")):
+                continue  # `my-app.py`, a non-UTF-8 name: Python cannot import it by name
+            if not inside(self.app_dir, str(rel)):
                 skipped.append(f"  {shown}: a symbolic link out of the app (not read)")
                 continue
             try:
@@ -252,7 +264,7 @@ class SourceIndex:
             spent += os.path.getsize(self.app_dir / rel)
             root = import_root(rel)
             name = module_name(rel.relative_to(root) if root else rel)
-            module = Module(shown, name, root, tree)
+            module = Module(str(rel), name, root, tree)
             self._modules.append(module)
             self._by_name.setdefault(name, module)
         if skipped:
@@ -268,6 +280,11 @@ class SourceIndex:
     def get(self, dotted: str) -> Module | None:
         self.modules  # noqa: B018 - loads the index
         return self._by_name.get(dotted)
+
+
+def _printable(text: str) -> str:
+    """A file name as the log shows it: no newline or other control or unencodable char."""
+    return "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
 
 
 def _why(exc: Exception) -> str:

@@ -1,0 +1,59 @@
+"""After the install: a warning for a start command whose program is nowhere to be found.
+
+`web: gunicron app:app` builds fine and crash-loops at every start. The program is looked up
+as the launcher will: the venv's bin, CPython's bin, the app dir (a relative path), and the
+build image's PATH (the run image usually has the same system programs). It is a warning,
+not an error: a later buildpack may provide the program.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
+
+from pybuildpack.analysis.analyze import BuildPlan
+from pybuildpack.analysis.start_command import EXPANDER
+from pybuildpack.log import Logger
+
+
+def _program(command: tuple[str, ...]) -> str | None:
+    args = command[1:] if command and command[0] == EXPANDER else command
+    if not args or args[0] in {"/bin/sh", "sh"} or "$" in args[0]:
+        return None
+    return args[0]
+
+
+def missing_programs(
+    plan: BuildPlan, app_dir: Path, venv: Path, env: Mapping[str, str]
+) -> list[tuple[str, str]]:
+    """(process, program) for each process whose program cannot be found."""
+    search = os.pathsep.join([str(venv / "bin"), env.get("PATH", "/usr/bin:/bin")])
+    missing = []
+    for proc in plan.processes:
+        program = _program(proc.command)
+        if program is None:
+            continue
+        if "/" in program:
+            path = Path(program) if program.startswith("/") else app_dir / program
+            if program.startswith("/workspace/"):
+                path = app_dir / program.removeprefix("/workspace/")
+            found = path.exists()
+        else:
+            found = shutil.which(program, path=search) is not None
+        if not found:
+            missing.append((proc.type, program))
+    return missing
+
+
+def warn_missing_programs(
+    plan: BuildPlan, app_dir: Path, venv: Path, env: Mapping[str, str], log: Logger
+) -> None:
+    for process, program in missing_programs(plan, app_dir, venv, env):
+        log.warning(
+            f"The {process} process's program {program} was not found",
+            f"`{program}` is not installed in the app's virtual environment, not in the app,\n"
+            "and not on the build image's PATH: the container would fail at start.\n"
+            f"Add the package that provides {program} to the dependencies, or fix the command.",
+        )
