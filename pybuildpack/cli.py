@@ -65,7 +65,7 @@ def _guarded(action: Callable[[], int]) -> int:
 
 
 # Bindings whose entries are not secret (and would mask ordinary words in the log).
-PUBLIC_BINDING_TYPES = frozenset({"ca-certificates", "dependency-catalog"})
+PUBLIC_BINDING_TYPES = frozenset({"ca-certificates", "dependency-catalog", "dependency-mirror"})
 
 
 def register_secrets(env: Mapping[str, str], bindings: Sequence[Binding]) -> None:

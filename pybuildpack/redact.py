@@ -27,11 +27,17 @@ _USERINFO_LIMIT = 2048
 _known: set[str] = set()
 
 
+# Values of credential-like settings that are words, not secrets (masking them would garble
+# ordinary log lines).
+_NOT_SECRET = frozenset({"true", "false", "none", "null", "yes", "no", "basic", "bearer", "token"})
+
+
 def register(values: Iterable[str]) -> None:
     """Add secrets (each value, each of its lines, netrc passwords) for the whole process."""
     for value in values:
         for secret in _secrets_of(value):
-            _known.add(secret)
+            if secret.lower() not in _NOT_SECRET:
+                _known.add(secret)
 
 
 def _secrets_of(value: str) -> set[str]:
@@ -43,6 +49,7 @@ def _secrets_of(value: str) -> set[str]:
         for match in _NETRC_PASSWORD.finditer(line):
             if len(match.group(1)) >= MIN_SECRET:
                 found.add(match.group(1))
+        found.update(p for p in url_passwords(line) if len(p) >= MIN_SECRET)
         if "=" in line:  # key = value (pip.conf, .env style)
             rhs = line.split("=", 1)[1].strip()
             if len(rhs) >= MIN_SECRET and _CREDENTIAL_NAME.search(line.split("=", 1)[0]):

@@ -381,3 +381,46 @@ def test_bp_log_level_takes_any_value(tmp_path: Path) -> None:
             timeout=60,
         )
         assert result.returncode == 0, result.stderr
+
+
+# --- messages say where: the key and its line -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("files", "shown"),
+    [
+        (
+            {"pyproject.toml": '[project]\nname = "a"\ndependencies = "flask"\n'},
+            "`project.dependencies` in pyproject.toml, line 3 must be a list (it is a string)",
+        ),
+        (
+            {"pyproject.toml": '[tool.poetry]\nname = "a"\n[tool.poetry.dependencies]\nx = 2\n'},
+            "`tool.poetry.dependencies.x` in pyproject.toml, line 4 must be a string",
+        ),
+        (
+            {"Pipfile": "[requires]\npython_version = 3.12\n"},
+            "`requires.python_version` in Pipfile, line 2 must be a string (it is a number)",
+        ),
+        (
+            {"requirements.txt": "flask\n-r /etc/passwd\n"},
+            "requirements.txt, line 2 includes /etc/passwd",
+        ),
+        (
+            {"requirements.txt": "", ".python-version": "3.12\n" + "9" * 5000 + "\n"},
+            "names more than one version (the second at line 2)",
+        ),
+    ],
+)
+def test_messages_name_the_key_and_line(tmp_path: Path, files: dict[str, str], shown: str) -> None:
+    app = tmp_path / "app"
+    write_app(app, files)
+    result = subprocess.run(
+        [sys.executable, "-m", "pybuildpack", "plan", str(app)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert shown in result.stderr, result.stderr
+    assert max(len(line) for line in result.stderr.splitlines()) <= 250

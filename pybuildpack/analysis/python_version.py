@@ -77,6 +77,12 @@ def _constraint(raw: str, source: str, line: int | None = None) -> VersionReques
         return plain
     if len(value) > _MAX_REQUEST or _LONG_NUMBER.search(value):
         raise InvalidPythonVersion(source, raw, line)
+    if "||" in value:  # Poetry's "^3.12 || ^3.13": the first alternative (the others checked)
+        alternatives = [_constraint(a, source, line) for a in value.split("||")]
+        first = next((a for a in alternatives if a is not None), None)
+        if first is None:
+            raise InvalidPythonVersion(source, raw, line)
+        return VersionRequest(raw, source, first.kind, first.specifier, line)
     try:
         spec = _poetry_to_pep440(value)
         SpecifierSet(spec)
