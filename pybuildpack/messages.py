@@ -144,6 +144,14 @@ def render(err: e.BuildpackError) -> Message:
                 "The container would fail at every start. Fix the command (each process is\n"
                 "`<type>: <command>`, e.g. `web: gunicorn app:app`).",
             )
+        case e.InvalidStartScript(process=process, script="-c", chosen_by=chosen_by, line=line):
+            return Message(
+                "The start command's Python code does not parse",
+                f"The `{_line(process)}` process runs `python -c ...` (because "
+                f"{_line(chosen_by)}),\nbut Python cannot parse that code (line {line}):\n"
+                f"{_indent(_line(err.detail))}\n\n"
+                "Fix the code in the command (Procfile, RUN_COMMAND), or move it into a file.",
+            )
         case e.InvalidStartScript(
             process=process, script=script, reason=reason, chosen_by=chosen_by, line=line
         ):

@@ -386,6 +386,17 @@ def _command() -> list[Case]:
             {**REQS, "Procfile": "".join(f"p{i}: sleep {i} && true\n" for i in range(100_000))},
             bad,
         ),
+        Case(
+            "command_procfile_python_c_unparsable",
+            {**REQS, "Procfile": "web: python -c 'import (' \n"},
+            "The start command's Python code does not parse",
+        ),
+        Case(
+            "command_run_command_python_c_unparsable",
+            REQS,
+            "The start command's Python code does not parse",
+            {"RUN_COMMAND": "python3 -c 'def f(:'"},
+        ),
         Case("command_run_command_unbalanced", REQS, bad, {"RUN_COMMAND": 'gunicorn "app:app'}),
         Case("command_run_command_nul", REQS, bad, {"RUN_COMMAND": "gunicorn app\0:app"}),
         Case("command_bp_run_command_quotes", REQS, bad, {"BP_RUN_COMMAND": "''"}),

@@ -303,11 +303,19 @@ def test_exec_d_points_temp_dirs_at_a_writable_place(buildpack_dir: Path, dirs: 
 
 def test_a_misspelt_program_is_a_warning(buildpack_dir: Path, dirs: Dirs) -> None:
     offline_requirements(dirs.app, "demo_pkg")
-    write_app(dirs.app, {"Procfile": "web: gunicron app:app\nworker: python -c pass\n"})
+    write_app(
+        dirs.app,
+        {
+            "Procfile": "web: gunicron app:app\nworker: python -c pass\n"
+            "clock: python -m nosuchmodule.run\nreport: python -m demo_pkg\n"
+        },
+    )
     result = run_build(buildpack_dir, dirs)
     assert result.returncode == 0, result.stderr
     assert "[Warning: The web process's program gunicron was not found]" in result.stdout
     assert "program python was not found" not in result.stdout
+    assert "[Warning: The clock process's module nosuchmodule.run was not found]" in result.stdout
+    assert "module demo_pkg was not found" not in result.stdout
 
 
 # --- the forbidden variables: Heroku's list is the floor, the whole build env is checked -------

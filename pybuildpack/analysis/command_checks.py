@@ -102,28 +102,42 @@ def check_start_commands(project: Project, settings: Settings) -> None:
         check_command(override.value, override.name, None, "web")
 
 
-def _script_of(argv: Sequence[str]) -> str | None:
+def _python_target(argv: Sequence[str]) -> tuple[str, str] | None:
+    """("script", X.py) for `python X.py`, ("code", CODE) for `python -c CODE`."""
     args = list(argv[1:] if argv and argv[0] == EXPANDER else argv)
     if len(args) < 2 or not _PYTHON.match(args[0]):
         return None
     rest = args[1:]
     while rest and rest[0].startswith("-"):
         option = rest.pop(0)
+        if option == "-c" and rest:
+            return None if EXPANDER in argv[:1] else ("code", rest[0])
         if option in {"-m", "-c", "-"}:
             return None
         if option in _PYTHON_VALUE_OPTIONS and rest:
             rest.pop(0)
     if not rest or not rest[0].endswith(".py") or "$" in rest[0]:
         return None
-    return rest[0]
+    return ("script", rest[0])
 
 
 def check_scripts(project: Project, processes: Sequence[ProcessPlan]) -> None:
-    """`python X.py`: X.py must be a file of the app that Python can parse."""
+    """`python X.py`: X.py must be a file of the app that Python can parse; `python -c CODE`:
+    CODE must parse."""
     for proc in processes:
-        script = _script_of(proc.command)
-        if script is not None:
-            _check_script(project, proc, script)
+        target = _python_target(proc.command)
+        if target is None:
+            continue
+        kind, value = target
+        if kind == "script":
+            _check_script(project, proc, value)
+            continue
+        try:
+            parse_source(value.encode("utf-8", "surrogateescape"), "-c")
+        except Unparsable as exc:
+            raise InvalidStartScript(
+                proc.type, "-c", "syntax", proc.reason, exc.line, exc.reason
+            ) from exc
 
 
 def _check_script(project: Project, proc: ProcessPlan, script: str) -> None:

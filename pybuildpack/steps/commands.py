@@ -25,6 +25,39 @@ def _program(command: tuple[str, ...]) -> str | None:
     return args[0]
 
 
+def _module_of(command: tuple[str, ...]) -> str | None:
+    """M of `python -m M ...` (None when variables or other options make it unclear)."""
+    args = command[1:] if command and command[0] == EXPANDER else command
+    if len(args) >= 3 and Path(args[0]).name.startswith("python") and args[1] == "-m":
+        module = args[2]
+        if all(part.isidentifier() for part in module.split(".")):
+            return module
+    return None
+
+
+def missing_modules(
+    plan: BuildPlan, app_dir: Path, venv: Path, python_home: Path
+) -> list[tuple[str, str]]:
+    """(process, module) for each `python -m M` whose M is in neither the app, the venv nor
+    CPython's standard library."""
+    roots = [app_dir, *sorted(venv.glob("lib/python3*/site-packages"))]
+    for lib in sorted(python_home.glob("lib/python3*")):
+        roots += [lib, lib / "lib-dynload"]
+    missing = []
+    for proc in plan.processes:
+        module = _module_of(proc.command)
+        if module is None:
+            continue
+        top = module.split(".")[0]
+        found = any(
+            (root / f"{top}.py").exists() or (root / top).is_dir() or any(root.glob(f"{top}.*.so"))
+            for root in roots
+        )
+        if not found:
+            missing.append((proc.type, module))
+    return missing
+
+
 def missing_programs(
     plan: BuildPlan, app_dir: Path, venv: Path, env: Mapping[str, str]
 ) -> list[tuple[str, str]]:
@@ -56,4 +89,16 @@ def warn_missing_programs(
             f"`{program}` is not installed in the app's virtual environment, not in the app,\n"
             "and not on the build image's PATH: the container would fail at start.\n"
             f"Add the package that provides {program} to the dependencies, or fix the command.",
+        )
+
+
+def warn_missing_modules(
+    plan: BuildPlan, app_dir: Path, venv: Path, python_home: Path, log: Logger
+) -> None:
+    for process, module in missing_modules(plan, app_dir, venv, python_home):
+        log.warning(
+            f"The {process} process's module {module} was not found",
+            f"`python -m {module}` runs a module that is not in the app, its dependencies or\n"
+            "Python's standard library: the container would fail at start.\n"
+            f"Add the package that provides {module} to the dependencies, or fix the command.",
         )
