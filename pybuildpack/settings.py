@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from pybuildpack.dependencies.mirrors import (
     DEPENDENCY_MIRROR,
@@ -171,7 +171,7 @@ class _Reader:
         if value is not None:
             try:
                 Version(value)
-            except InvalidVersion as exc:
+            except ValueError as exc:  # InvalidVersion, or a number past int-str limits
                 raise InvalidConfig(name, value, f"a release such as {example}") from exc
         return value
 

@@ -35,6 +35,8 @@ def _kind(mode: int) -> str:
 
 def inside(app_dir: Path, rel: str) -> bool:
     """Whether `rel` (following every symbolic link) resolves inside the app dir."""
+    if "\0" in rel:
+        return False
     root = os.path.realpath(app_dir)
     real = os.path.realpath(os.path.join(app_dir, rel))
     return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
@@ -42,6 +44,8 @@ def inside(app_dir: Path, rel: str) -> bool:
 
 def present(app_dir: Path, rel: str) -> bool:
     """The name exists in the app (a link counts, even a broken one) and is not a directory."""
+    if "\0" in rel:
+        return False
     path = os.path.join(app_dir, rel)
     return os.path.lexists(path) and not os.path.isdir(path)
 
@@ -79,6 +83,8 @@ def read_regular(path: Path, shown: str, limit: int = MAX_FILE_BYTES) -> bytes:
 
 def read_app_file(app_dir: Path, rel: str, limit: int = MAX_FILE_BYTES) -> bytes | None:
     """The file's bytes; None when the name does not exist in the app."""
+    if "\0" in rel:
+        return None
     path = Path(os.path.join(app_dir, rel))
     if not os.path.lexists(path):
         return None

@@ -12,6 +12,7 @@ from packaging.utils import canonicalize_name
 from pybuildpack.analysis.appfiles import inside
 from pybuildpack.analysis.project import Project
 from pybuildpack.errors import FileOutsideApp
+from pybuildpack.errors import InvalidRequirement as BadRequirementLine
 
 _OPTION_WITH_FILE = re.compile(r"^(-r|--requirement|-c|--constraint)\s*=?\s*(\S+)")
 _NAME_AND_EXTRAS = re.compile(
@@ -40,6 +41,10 @@ def requirement_files(project: Project, name: str = "requirements.txt") -> list[
             target = match.group(2)
             if "://" in target:
                 continue  # pip fetches URLs itself; nothing of the build's disk
+            if "\0" in target:
+                raise BadRequirementLine(
+                    rel, number, line, "The included file name contains a NUL character."
+                )
             included = os.path.normpath(str(PurePosixPath(rel).parent / target))
             if (
                 "$" in target
