@@ -521,3 +521,41 @@ def unknown_setting(name: str, closest: str | None) -> tuple[str, str]:
         "The settings it reads are listed in buildpack.toml [[metadata.configurations]] and\n"
         "in the README.",
     )
+
+
+def source_scan_stopped(files: int, spent: int, max_files: int, max_bytes: int) -> str:
+    """A warning (title, then body): the app has more Python than one scan reads."""
+    return (
+        f"The source scan stopped after {files} files ({spent:,} bytes)\n"
+        f"The app has more Python files than the scan reads ({max_files} files,\n"
+        f"{max_bytes:,} bytes); the root, src/ and the project's package were read first.\n"
+        "If the start command was not found, set it in a Procfile or RUN_COMMAND."
+    )
+
+
+def skipped_sources(skipped: list[str]) -> str:
+    """A warning (title, then body): Python files the scan could not parse or read."""
+    shown = "\n".join(skipped[:20])
+    more = f"\n  ... and {len(skipped) - 20} more" if len(skipped) > 20 else ""
+    return (
+        f"Skipped {len(skipped)} Python file(s) that cannot be parsed\n{shown}{more}\n"
+        "They were not searched for the app; Python will fail on them if they are imported."
+    )
+
+
+def missing_program(process: str, program: str) -> tuple[str, str]:
+    return (
+        f"The {process} process's program {program} was not found",
+        f"`{program}` is not installed in the app's virtual environment, not in the app,\n"
+        "and not on the build image's PATH: the container would fail at start.\n"
+        f"Add the package that provides {program} to the dependencies, or fix the command.",
+    )
+
+
+def missing_module(process: str, module: str) -> tuple[str, str]:
+    return (
+        f"The {process} process's module {module} was not found",
+        f"`python -m {module}` runs a module that is not in the app, its dependencies or\n"
+        "Python's standard library: the container would fail at start.\n"
+        f"Add the package that provides {module} to the dependencies, or fix the command.",
+    )

@@ -223,6 +223,7 @@ class SourceIndex:
         return self._modules
 
     def _scan(self) -> None:
+        from pybuildpack import messages
         from pybuildpack.analysis.appfiles import inside
         from pybuildpack.errors import BuildpackError, FileTooLarge
 
@@ -234,12 +235,7 @@ class SourceIndex:
             count += 1
             if count > self.max_files or spent > self.max_bytes:
                 self.warnings.append(
-                    f"The source scan stopped after {count - 1} files ({spent:,} bytes)\n"
-                    f"The app has more Python files than the scan reads ({self.max_files} "
-                    "files,\n"
-                    f"{self.max_bytes:,} bytes); the root, src/ and the project's package were "
-                    "read first.\nIf the start command was not found, set it in a Procfile or "
-                    "RUN_COMMAND."
+                    messages.source_scan_stopped(count - 1, spent, self.max_files, self.max_bytes)
                 )
                 break
             shown = _printable(str(rel))
@@ -254,8 +250,7 @@ class SourceIndex:
                 where = f"{shown}, line {exc.line}" if exc.line else shown
                 skipped.append(f"  {where}: {exc.reason}")
                 continue
-            except FileTooLarge as exc:
-                spent += exc.size
+            except FileTooLarge:  # not read: costs nothing of the budget
                 skipped.append(f"  {shown}: larger than {MAX_BYTES:,} bytes")
                 continue
             except BuildpackError as exc:
@@ -268,14 +263,7 @@ class SourceIndex:
             self._modules.append(module)
             self._by_name.setdefault(name, module)
         if skipped:
-            shown_list = "\n".join(skipped[:20])
-            more = f"\n  ... and {len(skipped) - 20} more" if len(skipped) > 20 else ""
-            self.warnings.append(
-                f"Skipped {len(skipped)} Python file(s) that cannot be parsed\n"
-                f"{shown_list}{more}\n"
-                "They were not searched for the app; Python will fail on them if they are "
-                "imported."
-            )
+            self.warnings.append(messages.skipped_sources(skipped))
 
     def get(self, dotted: str) -> Module | None:
         self.modules  # noqa: B018 - loads the index

@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
+from pybuildpack import messages
 from pybuildpack.analysis.analyze import BuildPlan
 from pybuildpack.analysis.start_command import EXPANDER
 from pybuildpack.log import Logger
@@ -84,21 +85,11 @@ def warn_missing_programs(
     plan: BuildPlan, app_dir: Path, venv: Path, env: Mapping[str, str], log: Logger
 ) -> None:
     for process, program in missing_programs(plan, app_dir, venv, env):
-        log.warning(
-            f"The {process} process's program {program} was not found",
-            f"`{program}` is not installed in the app's virtual environment, not in the app,\n"
-            "and not on the build image's PATH: the container would fail at start.\n"
-            f"Add the package that provides {program} to the dependencies, or fix the command.",
-        )
+        log.warning(*messages.missing_program(process, program))
 
 
 def warn_missing_modules(
     plan: BuildPlan, app_dir: Path, venv: Path, python_home: Path, log: Logger
 ) -> None:
     for process, module in missing_modules(plan, app_dir, venv, python_home):
-        log.warning(
-            f"The {process} process's module {module} was not found",
-            f"`python -m {module}` runs a module that is not in the app, its dependencies or\n"
-            "Python's standard library: the container would fail at start.\n"
-            f"Add the package that provides {module} to the dependencies, or fix the command.",
-        )
+        log.warning(*messages.missing_module(process, module))
