@@ -89,7 +89,8 @@ def render(err: e.BuildpackError) -> Message:
         case e.UnreadableFile(path=path, detail=detail):
             return Message(
                 f"Unable to read {path}",
-                f"{path} could not be read: {detail}.\n\nSave {path} as UTF-8 text.",
+                f"{_line(path)} could not be read: {detail}.\n\n"
+                f"Make {_line(path)} a regular file of UTF-8 text in the app.",
             )
         case e.FileOutsideApp(path=path, referenced_by=referenced_by) if referenced_by:
             return Message(
