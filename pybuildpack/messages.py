@@ -560,3 +560,13 @@ def missing_module(process: str, module: str) -> tuple[str, str]:
         "Python's standard library: the container would fail at start.\n"
         f"Add the package that provides {module} to the dependencies, or fix the command.",
     )
+
+
+def listens_on_loopback(process: str, command: str) -> str:
+    """A warning (title, then body): the web server binds 127.0.0.1 inside the container."""
+    return (
+        f"The {process} process listens on localhost only\n"
+        f"`{_line(command)}` binds the container's loopback address: nothing outside\n"
+        "the container can reach it. Bind 0.0.0.0 and the PORT variable instead,\n"
+        "e.g. `gunicorn app:app --bind 0.0.0.0:$PORT`."
+    )

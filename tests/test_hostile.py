@@ -432,3 +432,28 @@ def test_messages_name_the_key_and_line(tmp_path: Path, files: dict[str, str], s
     assert result.returncode == 1
     assert shown in result.stderr, result.stderr
     assert max(len(line) for line in result.stderr.splitlines()) <= 250
+
+
+@pytest.mark.parametrize(
+    ("command", "warned"),
+    [
+        ("gunicorn app:app -b 127.0.0.1:8000", True),
+        ("gunicorn app:app --bind=localhost:$PORT", True),
+        ("uvicorn main:app --host 127.0.0.1 --port $PORT", True),
+        ("gunicorn app:app --bind 0.0.0.0:$PORT", False),
+        ("uvicorn main:app --host 0.0.0.0", False),
+        ("gunicorn app:app", False),
+    ],
+)
+def test_a_web_process_on_loopback_is_a_warning(tmp_path: Path, command: str, warned: bool) -> None:
+    app = tmp_path / "app"
+    write_app(app, {"requirements.txt": "", "Procfile": f"web: {command}\n"})
+    result = subprocess.run(
+        [sys.executable, "-m", "pybuildpack", "plan", str(app)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert ("Warning: The web process listens on localhost only" in result.stdout) is warned

@@ -15,7 +15,11 @@ from pybuildpack.analysis import (
     system_packages,
 )
 from pybuildpack.analysis.appfiles import read_app_file
-from pybuildpack.analysis.command_checks import check_scripts, check_start_commands
+from pybuildpack.analysis.command_checks import (
+    check_scripts,
+    check_start_commands,
+    listen_warnings,
+)
 from pybuildpack.analysis.detect import python_files
 from pybuildpack.analysis.django_project import DjangoProject
 from pybuildpack.analysis.manager_files import LockFacts, check_manager_files
@@ -123,7 +127,7 @@ def analyze(app_dir: Path, settings: Settings, catalog: VersionCatalog, arch: st
         and start.django.staticfiles is not False
         and not settings.disable_collectstatic
     )
-    warnings = start.warnings
+    warnings = (*start.warnings, *listen_warnings(start.processes))
     if "sources" in vars(project):  # the scan ran: its skipped files and budget warnings
         warnings = (*warnings, *project.sources.warnings)
     return BuildPlan(

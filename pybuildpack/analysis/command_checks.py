@@ -16,6 +16,7 @@ import shutil
 import subprocess
 from collections.abc import Callable, Sequence
 
+from pybuildpack import messages
 from pybuildpack.analysis.appfiles import inside, present, read_app_file
 from pybuildpack.analysis.processes import ProcessPlan, parse_procfile
 from pybuildpack.analysis.project import Project
@@ -161,3 +162,33 @@ def _check_script(project: Project, proc: ProcessPlan, script: str) -> None:
         parse_source(data, rel)
     except Unparsable as exc:
         raise fail("syntax", exc.line, exc.reason) from exc
+
+
+_BIND_FLAGS = {"-b", "--bind", "--host", "--listen"}
+_LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+
+
+def _bound_address(args: Sequence[str]) -> str | None:
+    """The address of `-b HOST:PORT`, `--bind=...`, `--host HOST` (None when not given)."""
+    for i, arg in enumerate(args):
+        flag, sep, value = arg.partition("=")
+        if flag in _BIND_FLAGS and sep:
+            return value
+        if arg in _BIND_FLAGS and i + 1 < len(args):
+            return args[i + 1]
+    return None
+
+
+def listen_warnings(processes: Sequence[ProcessPlan]) -> list[str]:
+    """A web process that listens on the container's loopback only cannot be reached."""
+    warnings = []
+    for proc in processes:
+        if proc.type != "web" or not proc.command or proc.command[0] == "/bin/sh":
+            continue
+        address = _bound_address(proc.command)
+        if address is None:
+            continue
+        host = address.rsplit(":", 1)[0] if ":" in address and "]" not in address else address
+        if host.startswith(_LOCAL_HOSTS) or address.startswith(_LOCAL_HOSTS):
+            warnings.append(messages.listens_on_loopback(proc.type, " ".join(proc.command)))
+    return warnings
