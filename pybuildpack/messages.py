@@ -570,3 +570,18 @@ def listens_on_loopback(process: str, command: str) -> str:
         "the container can reach it. Bind 0.0.0.0 and the PORT variable instead,\n"
         "e.g. `gunicorn app:app --bind 0.0.0.0:$PORT`."
     )
+
+
+def tool_deadline(seconds: float) -> str:
+    """The hint of a CommandFailed whose tool was stopped at its deadline."""
+    return (
+        f"It was still running after {format_duration(seconds)} and was stopped (with\n"
+        "everything it started). A package whose build never ends, or a network that\n"
+        "stalls, can do this: check the output above for the last step it took."
+    )
+
+
+def format_duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:g} seconds"
+    return f"{seconds / 60:g} minutes"

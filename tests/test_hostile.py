@@ -457,3 +457,34 @@ def test_a_web_process_on_loopback_is_a_warning(tmp_path: Path, command: str, wa
     )
     assert result.returncode == 0, result.stderr
     assert ("Warning: The web process listens on localhost only" in result.stdout) is warned
+
+
+# --- a tool that never ends is stopped at its deadline ----------------------------------------
+
+
+def test_a_tool_that_never_ends_is_stopped(tmp_path: Path) -> None:
+    from pybuildpack.errors import CommandFailed
+
+    started = time.monotonic()
+    with pytest.raises(CommandFailed) as failed:
+        run(
+            ["sh", "-c", "sleep 60 & sleep 60; echo never"],
+            step="pip-install",
+            env=os.environ,
+            log=Logger(open(os.devnull, "w")),  # noqa: SIM115
+            deadline=1,
+        )
+    assert time.monotonic() - started < 10
+    assert "was stopped" in failed.value.hint
+
+
+def test_output_without_newlines_is_read_in_pieces(tmp_path: Path) -> None:
+    out = tmp_path / "log"
+    with out.open("w") as stream:
+        run(
+            [sys.executable, "-c", "import sys; sys.stdout.write('x' * 300_000)"],
+            step="t",
+            env=os.environ,
+            log=Logger(stream),
+        )
+    assert max(len(line) for line in out.read_text().splitlines()) <= 64 * 1024 + 10
