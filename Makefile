@@ -34,7 +34,7 @@ dev: $(DEVENV)/.ok
 
 .PHONY: unit
 unit: dev
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q -n 2 tests
 
 .PHONY: lint
 lint: dev

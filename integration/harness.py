@@ -294,9 +294,10 @@ def run_container(
     entrypoint: str | None = None,
     publish: int | None = None,
     args: Sequence[str] = (),
+    options: Sequence[str] = (),
 ) -> Iterator[str]:
     """podman run -d the image; yields the container id; removes it afterwards."""
-    cmd = ["podman", "run", "-d"]
+    cmd = ["podman", "run", "-d", *options]
     for key, value in (env or {}).items():
         cmd += ["-e", f"{key}={value}"]
     if publish:
@@ -325,12 +326,17 @@ def run_app(
     entrypoint: str | None = None,
     path: str = "/",
     wait: float = 90,
+    options: Sequence[str] = (),
 ) -> Iterator[str]:
     """Run the image with PORT=<port> published on 127.0.0.1; yields the base URL once HTTP
     answers. Container logs are printed when it never answers or the body fails."""
     port = port or free_port()
     with run_container(
-        image, env={"PORT": str(port), **(env or {})}, entrypoint=entrypoint, publish=port
+        image,
+        env={"PORT": str(port), **(env or {})},
+        entrypoint=entrypoint,
+        publish=port,
+        options=options,
     ) as container:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + wait

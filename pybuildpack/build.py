@@ -20,6 +20,7 @@ from pybuildpack.layers import cpython, pip, server, start, tools, venv
 from pybuildpack.layers import system_packages as system_layer
 from pybuildpack.log import Logger
 from pybuildpack.steps.collectstatic import collectstatic
+from pybuildpack.steps.commands import warn_missing_modules, warn_missing_programs
 from pybuildpack.steps.entrypoint import check_entrypoints
 
 # pip and compileall write hash-checked .pyc files when this is set: reproducible layers.
@@ -166,6 +167,8 @@ def build(ctx: BuildContext, log: Logger) -> None:
     start.contribute(ctx, python_home)
     app_env = {**tool_env, "PATH": f"{venv_path / 'bin'}:{tool_env['PATH']}"}
     check_entrypoints(plan, ctx.app_dir, venv_path, app_env, log)
+    warn_missing_programs(plan, ctx.app_dir, venv_path, app_env, log)
+    warn_missing_modules(plan, ctx.app_dir, venv_path, python_home, log)
     if plan.collectstatic:
         collectstatic(ctx.app_dir, venv_path, app_env, log)
     write_launch(ctx.layers_dir, processes(plan, log))

@@ -9,8 +9,12 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pybuildpack.cnb.platform import Binding
 
 BUILDPACK_DIR = Path(__file__).resolve().parents[1]
 
@@ -37,8 +41,10 @@ def _report(err: Exception, debug: bool) -> int:
         if debug:
             traceback.print_exception(err, file=sys.stderr)
         err = InternalError(err_detail)
+    from pybuildpack.redact import redact
+
     sys.stdout.flush()
-    sys.stderr.write("\n" + messages.render(err).text())
+    sys.stderr.write("\n" + redact(messages.render(err).text()))
     sys.stderr.flush()
     return 1
 
@@ -48,10 +54,31 @@ def _guarded(action: Callable[[], int]) -> int:
         return action()
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `pybuildpack plan ... | head`: the reader left; exit quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes at exit
+        return 141
     except Exception as err:  # every failure becomes a message, never a traceback
         from pybuildpack.settings import debug_enabled
 
         return _report(err, debug_enabled(os.environ))
+
+
+# Bindings whose entries are not secret (and would mask ordinary words in the log).
+PUBLIC_BINDING_TYPES = frozenset({"ca-certificates", "dependency-catalog", "dependency-mirror"})
+
+
+def register_secrets(env: Mapping[str, str], bindings: Sequence[Binding]) -> None:
+    """Everything the build knows to be secret, masked in every line it prints from now on."""
+    from pybuildpack import redact
+
+    redact.register_env(env)
+    redact.register_files(
+        str(binding.entry(entry))
+        for binding in bindings
+        if binding.type.lower() not in PUBLIC_BINDING_TYPES
+        for entry in binding.entries
+    )
 
 
 def detect(args: Sequence[str]) -> int:
@@ -89,6 +116,7 @@ def build(args: Sequence[str]) -> int:
     from pybuildpack.settings import debug_enabled
 
     ctx = build_context(args, os.environ, cwd=Path.cwd(), buildpack_dir=BUILDPACK_DIR)
+    register_secrets(merged_env(ctx.env, ctx.platform_env), ctx.bindings)
     run_build(ctx, Logger(debug=debug_enabled(merged_env(ctx.env, ctx.platform_env))))
     return 0
 
@@ -104,7 +132,7 @@ def plan(args: Sequence[str]) -> int:
     from pybuildpack import messages
     from pybuildpack.analysis.analyze import analyze
     from pybuildpack.analysis.detect import python_files
-    from pybuildpack.cnb.platform import read_bindings
+    from pybuildpack.cnb.platform import read_bindings, read_platform_env
     from pybuildpack.dependencies.catalog import normalize_arch
     from pybuildpack.inputs import read_inputs
 
@@ -124,15 +152,20 @@ def plan(args: Sequence[str]) -> int:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--arch", default="amd64", help="target architecture (default amd64)")
     parser.add_argument(
-        "--platform", type=Path, default=None, help="a platform dir (its bindings are read)"
+        "--platform",
+        type=Path,
+        default=None,
+        help="a platform dir (its env/ files and bindings are read, as a build reads them)",
     )
     options = parser.parse_args(args)
     app_dir: Path = options.app_dir
     if not app_dir.is_dir():
         sys.stderr.write(f"pybuildpack plan: {app_dir} is not a directory\n")
         return 1
-    env = dict(options.env)
+    env = read_platform_env(options.platform) if options.platform else {}
+    env.update(options.env)
     bindings = read_bindings(options.platform / "bindings") if options.platform else []
+    register_secrets(env, bindings)
     inputs = read_inputs(catalog_dir(), env, bindings)
     result = analyze(app_dir, inputs.settings, inputs.catalog, normalize_arch(options.arch))
     detected = bool(python_files(app_dir))
@@ -202,4 +235,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write("usage: pybuildpack {detect|build|plan} ...\n")
         return 2
     command = COMMANDS[args[0]]
+    for stream in (sys.stdout, sys.stderr):  # a file name that is not UTF-8 prints as \x..
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     return _guarded(lambda: command(args[1:]))

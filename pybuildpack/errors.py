@@ -42,6 +42,63 @@ class UnreadableFile(BuildpackError):
 
 
 @dataclass
+class FileOutsideApp(BuildpackError):
+    """A file the build reads resolves outside the app dir (a symbolic link or a -r path)."""
+
+    path: str
+    referenced_by: str = ""  # e.g. "requirements.txt, line 3" for a -r/-c include
+
+
+@dataclass
+class NotRegularFile(BuildpackError):
+    """A file the build reads is a FIFO, device, socket or directory."""
+
+    path: str
+    kind: str
+
+
+@dataclass
+class FileTooLarge(BuildpackError):
+    path: str
+    size: int
+    limit: int
+
+
+@dataclass
+class InvalidManifestField(BuildpackError):
+    """A field of pyproject.toml, Pipfile or a lock file has the wrong type or form."""
+
+    path: str
+    field: str  # dotted, e.g. "project.dependencies[2]"
+    line: int | None
+    expected: str
+
+
+@dataclass
+class InvalidStartCommand(BuildpackError):
+    """A process command the launcher could not run: unbalanced quote, NUL, empty."""
+
+    source: str  # "Procfile" or the variable's name
+    line: int | None
+    process: str
+    command: str
+    reason: str  # "empty" | "nul" | "quote" | "shell"
+    detail: str = ""
+
+
+@dataclass
+class InvalidStartScript(BuildpackError):
+    """`python X.py` for a file that is missing or does not parse."""
+
+    process: str
+    script: str
+    reason: str  # "missing" | "syntax" | "outside"
+    chosen_by: str
+    line: int | None = None
+    detail: str = ""
+
+
+@dataclass
 class InvalidVersionFile(BuildpackError):
     """A .python-version or runtime.txt whose content is not a version."""
 

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
+from pybuildpack.redact import redact
+
 
 class Logger:
     def __init__(self, stream: TextIO | None = None, *, debug: bool = False) -> None:
@@ -25,7 +27,7 @@ class Logger:
         self.debug_enabled = debug
 
     def _write(self, text: str) -> None:
-        self._stream.write(text + "\n")
+        self._stream.write(redact(text) + "\n")
         self._stream.flush()
 
     def title(self, text: str) -> None:

@@ -89,7 +89,84 @@ def render(err: e.BuildpackError) -> Message:
         case e.UnreadableFile(path=path, detail=detail):
             return Message(
                 f"Unable to read {path}",
-                f"{path} could not be read: {detail}.\n\nSave {path} as UTF-8 text.",
+                f"{_line(path)} could not be read: {detail}.\n\n"
+                f"Make {_line(path)} a regular file of UTF-8 text in the app.",
+            )
+        case e.FileOutsideApp(path=path, referenced_by=referenced_by) if referenced_by:
+            return Message(
+                f"{referenced_by.split(',')[0]} includes a file outside the app",
+                f"{referenced_by} includes {_line(path)}, which is not inside the app\n"
+                "directory (an absolute path, a path with .. or a variable). The build reads\n"
+                "only the app's own files.\n\n"
+                "Commit the included file into the app and include it by a relative path.",
+            )
+        case e.FileOutsideApp(path=path):
+            return Message(
+                f"{_line(path)} points outside the app",
+                f"{_line(path)} is a symbolic link to a file outside the app directory; the\n"
+                "build reads only the app's own files (its content was not read).\n\n"
+                f"Replace the link with the file itself, or delete {_line(path)}.",
+            )
+        case e.NotRegularFile(path=path, kind=kind):
+            return Message(
+                f"{_line(path)} is not a regular file",
+                f"{_line(path)} is a {kind}, not a file the build can read.\n\n"
+                f"Replace {_line(path)} with a regular file, or delete it.",
+            )
+        case e.FileTooLarge(path=path, size=size, limit=limit):
+            return Message(
+                f"{_line(path)} is too large",
+                f"{_line(path)} has {size:,} bytes; the build reads such files up to "
+                f"{limit:,} bytes.\n\nCheck that {_line(path)} is the file you meant to "
+                "commit (not a generated or binary file).",
+            )
+        case e.InvalidManifestField(path=path, field=fld, line=line, expected=expected):
+            return Message(
+                f"Invalid value in {path}",
+                f"`{_line(fld)}` in {_where(path, line)} {expected}.\n\n"
+                f"Fix {path}: the package manager would fail on it "
+                "(see the tool's documentation of this field).",
+            )
+        case e.InvalidStartCommand(
+            source=source, line=line, process=process, command=command, reason=reason
+        ):
+            why = {
+                "empty": "is empty",
+                "nul": "contains a NUL character",
+                "quote": "has an unbalanced quote or a trailing backslash",
+                "shell": "is not valid shell syntax",
+                "long": "is longer than 32 KiB",
+                "many": "is past the 100th process (a Procfile has at most 100)",
+            }.get(reason, reason)
+            return Message(
+                "Invalid start command",
+                f"The `{_line(process)}` process command in {_where(source, line)} {why}:\n"
+                f"  {_line(command)}\n{err.detail and _indent(_line(err.detail)) + chr(10)}\n"
+                "The container would fail at every start. Fix the command (each process is\n"
+                "`<type>: <command>`, e.g. `web: gunicorn app:app`).",
+            )
+        case e.InvalidStartScript(process=process, script="-c", chosen_by=chosen_by, line=line):
+            return Message(
+                "The start command's Python code does not parse",
+                f"The `{_line(process)}` process runs `python -c ...` (because "
+                f"{_line(chosen_by)}),\nbut Python cannot parse that code (line {line}):\n"
+                f"{_indent(_line(err.detail))}\n\n"
+                "Fix the code in the command (Procfile, RUN_COMMAND), or move it into a file.",
+            )
+        case e.InvalidStartScript(
+            process=process, script=script, reason=reason, chosen_by=chosen_by, line=line
+        ):
+            what = {
+                "missing": "does not exist in the app",
+                "syntax": f"cannot be parsed by Python ({_where(script, line)})",
+                "outside": "is not inside the app directory",
+            }.get(reason, reason)
+            return Message(
+                f"The start script {_line(script)} cannot run",
+                f"The `{_line(process)}` process runs `python {_line(script)}` (because "
+                f"{_line(chosen_by)}),\nbut {_line(script)} {what}"
+                f"{':' + chr(10) + _indent(_line(err.detail)) if err.detail else '.'}\n\n"
+                "Fix the file, or the command (Procfile, RUN_COMMAND).",
             )
         case e.InvalidVersionFile(path=path, line=line, content=content, reason="empty"):
             return Message(
@@ -101,7 +178,8 @@ def render(err: e.BuildpackError) -> Message:
             return Message(
                 f"Multiple Python versions in {path}",
                 f"{path} names more than one version (the second at line {line}):\n"
-                f"{_indent(content)}\n\nKeep exactly one version in {path}.\n{VERSION_FORMS}",
+                + _indent("\n".join(_line(v) for v in content.splitlines()[:2]))
+                + f"\n\nKeep exactly one version in {path}.\n{VERSION_FORMS}",
             )
         case e.InvalidVersionFile(path=path, line=line, content=content):
             example = "python-3.14.1" if path == "runtime.txt" else "3.14"
@@ -114,7 +192,7 @@ def render(err: e.BuildpackError) -> Message:
         case e.InvalidProcfile(path=path, line=line, content=content):
             return Message(
                 f"Invalid line in {path}",
-                f"{_where(path, line)} is not a process definition:\n  {content.strip()}\n\n"
+                f"{_where(path, line)} is not a process definition:\n  {_line(content)}\n\n"
                 "Each line must be `<type>: <command>`, with a unique type made of letters,\n"
                 "digits, '.', '_' or '-', for example:\n  web: gunicorn app:app",
             )
@@ -148,7 +226,7 @@ def render(err: e.BuildpackError) -> Message:
         case e.InvalidRequirement(path=path, line=line, content=content, detail=detail):
             return Message(
                 f"Invalid requirement in {path}",
-                f"{_where(path, line)}: {content.strip()}\n{detail}\n\n"
+                f"{_where(path, line)}: {_line(content)}\n{_line(detail)}\n\n"
                 "Fix the line (see https://pip.pypa.io/en/stable/reference/requirements-file-format/).",
             )
         case e.InvalidPythonVersion(source=source, value=value, line=line):
@@ -170,7 +248,7 @@ def render(err: e.BuildpackError) -> Message:
         case e.InvalidConfig(name=name, value=value, expected=expected):
             return Message(
                 f"Invalid value for {name}",
-                f"{name} is set to {value!r}, which is not valid: expected {expected}.\n\n"
+                f"{name} is set to {_line(value)!r}, which is not valid: expected {expected}.\n\n"
                 f"Change or unset {name} (for pack: --env {name}=...).",
             )
         case e.InvalidBinding(path=path, detail=detail):
@@ -474,7 +552,22 @@ def _indent(text: str) -> str:
 
 def _visible(text: str) -> str:
     """Show invisible characters so a user can see why '3.12 ' or '3.12\\u200b' failed."""
-    return "".join(ch if ch.isprintable() else "\ufffd" for ch in text.strip("\n")) or "(empty)"
+    shown = "".join(ch if ch.isprintable() else "\ufffd" for ch in _first(text.strip("\n")))
+    return shown or "(empty)"
+
+
+MAX_QUOTED = 200  # characters of app content quoted in a message
+
+
+def _first(text: str) -> str:
+    """One line of at most MAX_QUOTED characters: messages quote no more of the app."""
+    line = text.strip().split("\n", 1)[0].split("\r", 1)[0]
+    return line if len(line) <= MAX_QUOTED else line[:MAX_QUOTED] + "…"
+
+
+def _line(text: str) -> str:
+    """App content in a message: its first line, shortened, invisible characters shown."""
+    return "".join(ch if ch.isprintable() else "\ufffd" for ch in _first(text))
 
 
 def eol_warning(version: str, eol_date: str, source: str) -> tuple[str, str]:
@@ -508,3 +601,66 @@ def unknown_setting(name: str, closest: str | None) -> tuple[str, str]:
         "The settings it reads are listed in buildpack.toml [[metadata.configurations]] and\n"
         "in the README.",
     )
+
+
+def source_scan_stopped(files: int, spent: int, max_files: int, max_bytes: int) -> str:
+    """A warning (title, then body): the app has more Python than one scan reads."""
+    return (
+        f"The source scan stopped after {files} files ({spent:,} bytes)\n"
+        f"The app has more Python files than the scan reads ({max_files} files,\n"
+        f"{max_bytes:,} bytes); the root, src/ and the project's package were read first.\n"
+        "If the start command was not found, set it in a Procfile or RUN_COMMAND."
+    )
+
+
+def skipped_sources(skipped: list[str]) -> str:
+    """A warning (title, then body): Python files the scan could not parse or read."""
+    shown = "\n".join(skipped[:20])
+    more = f"\n  ... and {len(skipped) - 20} more" if len(skipped) > 20 else ""
+    return (
+        f"Skipped {len(skipped)} Python file(s) that cannot be parsed\n{shown}{more}\n"
+        "They were not searched for the app; Python will fail on them if they are imported."
+    )
+
+
+def missing_program(process: str, program: str) -> tuple[str, str]:
+    return (
+        f"The {process} process's program {program} was not found",
+        f"`{program}` is not installed in the app's virtual environment, not in the app,\n"
+        "and not on the build image's PATH: the container would fail at start.\n"
+        f"Add the package that provides {program} to the dependencies, or fix the command.",
+    )
+
+
+def missing_module(process: str, module: str) -> tuple[str, str]:
+    return (
+        f"The {process} process's module {module} was not found",
+        f"`python -m {module}` runs a module that is not in the app, its dependencies or\n"
+        "Python's standard library: the container would fail at start.\n"
+        f"Add the package that provides {module} to the dependencies, or fix the command.",
+    )
+
+
+def listens_on_loopback(process: str, command: str) -> str:
+    """A warning (title, then body): the web server binds 127.0.0.1 inside the container."""
+    return (
+        f"The {process} process listens on localhost only\n"
+        f"`{_line(command)}` binds the container's loopback address: nothing outside\n"
+        "the container can reach it. Bind 0.0.0.0 and the PORT variable instead,\n"
+        "e.g. `gunicorn app:app --bind 0.0.0.0:$PORT`."
+    )
+
+
+def tool_deadline(seconds: float) -> str:
+    """The hint of a CommandFailed whose tool was stopped at its deadline."""
+    return (
+        f"It was still running after {format_duration(seconds)} and was stopped (with\n"
+        "everything it started). A package whose build never ends, or a network that\n"
+        "stalls, can do this: check the output above for the last step it took."
+    )
+
+
+def format_duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:g} seconds"
+    return f"{seconds / 60:g} minutes"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-import re
+import contextlib
+import os
+import signal
 import subprocess
+import threading
 import time
 from collections import deque
 from collections.abc import Mapping, Sequence
@@ -11,14 +14,17 @@ from pathlib import Path
 
 from pybuildpack.errors import CommandFailed
 from pybuildpack.log import Logger, format_duration
+from pybuildpack.messages import tool_deadline
+from pybuildpack.redact import redact, register_env
 
-_CREDENTIALS = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<user>[^/@\s:]*):[^/@\s]+@")
 TAIL_LINES = 200  # of streamed output, kept for error mapping (CommandFailed.output)
+MAX_LINE = 64 * 1024  # characters of output read at once
+TOOL_DEADLINE = 2 * 60 * 60.0  # seconds: a step still running then is stopped
 
 
 def redact_text(text: str) -> str:
-    """Passwords in URLs (https://user:pass@host) replaced by ***: never in the build log."""
-    return _CREDENTIALS.sub(lambda m: f"{m['scheme']}{m['user']}:***@", text)
+    """Every secret the build knows, and passwords in URLs, replaced by ***: linear time."""
+    return redact(text)
 
 
 def run(
@@ -29,8 +35,15 @@ def run(
     log: Logger,
     cwd: Path | None = None,
     capture: bool = False,
+    deadline: float = TOOL_DEADLINE,
 ) -> str:
-    """Run `command`; stream its output indented (or capture it); raise CommandFailed on error."""
+    """Run `command`; stream its output indented (or capture it); raise CommandFailed on error.
+
+    A tool still running after `deadline` seconds (a build backend in an endless loop) is
+    stopped with everything it started, and fails the step; lines are read at most 64 KiB
+    at a time, so output without newlines cannot fill the memory.
+    """
+    register_env(env)  # credential variables and the NETRC file of this command's env
     log.debug(redact_text(f"Running: {' '.join(command)}"))
     start = time.monotonic()
     try:
@@ -42,22 +55,38 @@ def run(
             stderr=subprocess.STDOUT,
             text=True,
             errors="replace",
+            start_new_session=True,  # its own process group: stopped whole at the deadline
         )
     except OSError as exc:
         raise CommandFailed(step, list(command), 127, hint=str(exc)) from exc
+    expired = threading.Event()
+
+    def stop() -> None:
+        expired.set()
+        with contextlib.suppress(OSError):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+    timer = threading.Timer(deadline, stop)
+    timer.daemon = True
+    timer.start()
     captured: list[str] = []
     tail: deque[str] = deque(maxlen=TAIL_LINES)
     assert proc.stdout is not None
-    for raw in proc.stdout:
-        line = redact_text(raw)
-        if capture:
-            captured.append(line)
-        else:
-            tail.append(line)
-            log.subdetail(line.rstrip("\n"))
-    code = proc.wait()
+    try:
+        while raw := proc.stdout.readline(MAX_LINE):
+            line = redact_text(raw)
+            if capture:
+                captured.append(line)
+            else:
+                tail.append(line)
+                log.subdetail(line.rstrip("\n"))
+        code = proc.wait()
+    finally:
+        timer.cancel()
     log.debug(f"Exit status {code} after {format_duration(time.monotonic() - start)}")
+    output = "".join(captured if capture else tail)
+    if expired.is_set():
+        raise CommandFailed(step, list(command), code, hint=tool_deadline(deadline), output=output)
     if code != 0:
-        output = "".join(captured if capture else tail)
         raise CommandFailed(step, list(command), code, output=output)
     return "".join(captured)

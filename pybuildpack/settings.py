@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from packaging.version import InvalidVersion, Version
+from packaging.version import Version
 
 from pybuildpack.dependencies.mirrors import (
     DEPENDENCY_MIRROR,
@@ -36,15 +36,43 @@ BUILDPACK_TOML = Path(__file__).resolve().parents[1] / "buildpack.toml"
 TRUE = frozenset({"1", "true", "yes", "on"})
 FALSE = frozenset({"", "0", "false", "no", "off"})
 
-# Set by a user, these would send the install somewhere other than the venv layer.
+# Set anywhere in the build env (platform env or the process env the lifecycle gives), these
+# would send installs somewhere other than the venv layer, or change how the build's Python
+# runs. Heroku's Python CNB list (src/checks.rs) is the floor; the buildpack sets the cache
+# and project variables itself for the tools it runs.
 FORBIDDEN = (
-    "PIP_TARGET",
+    "PIP_CACHE_DIR",
     "PIP_PREFIX",
-    "PIP_ROOT",
-    "PIP_USER",
-    "PYTHONHOME",
-    "PYTHONUSERBASE",
     "PIP_PYTHON",
+    "PIP_ROOT",
+    "PIP_TARGET",
+    "PIP_USER",
+    "POETRY_CACHE_DIR",
+    "POETRY_DATA_DIR",
+    "POETRY_HOME",
+    "POETRY_VIRTUALENVS_CREATE",
+    "POETRY_VIRTUALENVS_IN_PROJECT",
+    "POETRY_VIRTUALENVS_OPTIONS_SYSTEM_SITE_PACKAGES",
+    "POETRY_VIRTUALENVS_PATH",
+    "POETRY_VIRTUALENVS_PREFER_ACTIVE_PYTHON",
+    "POETRY_VIRTUALENVS_USE_POETRY_PYTHON",
+    "PYTHONHOME",
+    "PYTHONINSPECT",
+    "PYTHONNOUSERSITE",
+    "PYTHONPLATLIBDIR",
+    "PYTHONUSERBASE",
+    "UV_CACHE_DIR",
+    "UV_NO_MANAGED_PYTHON",
+    "UV_PROJECT",
+    "UV_PROJECT_ENVIRONMENT",
+    "UV_PYTHON",
+    "UV_PYTHON_DOWNLOADS",
+    "UV_PYTHON_PREFERENCE",
+    "UV_SYSTEM_PYTHON",
+    "PDM_HOME",
+    "PIPENV_VENV_IN_PROJECT",
+    "PIPENV_CUSTOM_VENV_NAME",
+    "VIRTUAL_ENV",
 )
 
 # BP_PYTHON_SERVER: "auto" provides gunicorn/uvicorn for an app object with no server among its
@@ -146,7 +174,7 @@ class _Reader:
         if value is not None:
             try:
                 Version(value)
-            except InvalidVersion as exc:
+            except ValueError as exc:  # InvalidVersion, or a number past int-str limits
                 raise InvalidConfig(name, value, f"a release such as {example}") from exc
         return value
 

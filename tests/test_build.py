@@ -151,6 +151,7 @@ def test_procfile_processes(buildpack_dir: Path, dirs: Dirs) -> None:
         {
             "Procfile": "web: gunicorn app:app --workers 2\nworker: python worker.py\n",
             "app.py": "app = object()\n",
+            "worker.py": "print('working')\n",
         },
     )
     assert run_build(buildpack_dir, dirs).returncode == 0
@@ -167,6 +168,7 @@ def test_procfile_processes(buildpack_dir: Path, dirs: Dirs) -> None:
 
 def test_run_command_from_platform_env(buildpack_dir: Path, dirs: Dirs) -> None:
     offline_requirements(dirs.app)
+    write_app(dirs.app, {"serve.py": "print('serving')\n"})  # checked: it exists and parses
     (dirs.platform / "env" / "RUN_COMMAND").write_text("python serve.py --port $PORT")
     assert run_build(buildpack_dir, dirs).returncode == 0
     web = launch(dirs)["processes"][0]  # type: ignore[index]

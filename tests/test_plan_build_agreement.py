@@ -6,14 +6,22 @@ download, so nothing is left in the layers dir.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 import subprocess
 import sys
+import threading
+import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from pybuildpack import cli
+from tests.bad_inputs import CASES as BAD_INPUTS
+from tests.bad_inputs import Case, materialize
 from tests.conftest import REPO, Dirs, run_build, write_app
 from tests.test_errors import PLAN_CASES
 
@@ -132,11 +140,33 @@ def _title(output: str) -> str | None:
     return found[-1] if found else None
 
 
-def plan(app: Path, platform: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def plan(
+    app: Path, platform: Path, env: dict[str, str], timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
     args = [sys.executable, "-m", "pybuildpack", "plan", str(app), "--platform", str(platform)]
     for name, value in env.items():
         args += ["--env", f"{name}={value}"]
-    return subprocess.run(args, capture_output=True, text=True, cwd=REPO, timeout=60)
+    return subprocess.run(args, capture_output=True, text=True, cwd=REPO, timeout=timeout)
+
+
+def assert_fail_alike(
+    planned: subprocess.CompletedProcess[str],
+    built: subprocess.CompletedProcess[str],
+    title: str,
+    layers: Path,
+) -> str:
+    """Both failed with the same titled error, no traceback, nothing half-written."""
+    for result in (planned, built):
+        assert "Traceback" not in result.stdout + result.stderr
+        assert "Internal error" not in result.stdout + result.stderr
+    assert planned.returncode != 0, planned.stdout
+    assert built.returncode != 0, built.stdout
+    plan_title, build_title = _title(planned.stderr), _title(built.stderr)
+    assert plan_title is not None and plan_title == build_title, (planned.stderr, built.stderr)
+    assert title in plan_title, (title, plan_title)
+    # failed before the first download: no layer was made
+    assert not any(p.is_dir() for p in layers.iterdir()), sorted(layers.iterdir())
+    return plan_title
 
 
 @pytest.mark.parametrize(
@@ -150,14 +180,49 @@ def test_plan_and_build_fail_alike(
         (dirs.platform / "env" / name).write_text(value)
     planned = plan(dirs.app, dirs.platform, env)
     built = run_build(buildpack_dir, dirs)
+    assert_fail_alike(planned, built, title, dirs.layers / "pybuildpack_python")
+
+
+def plan_in_process(app: Path, platform: Path, timeout: float) -> subprocess.CompletedProcess[str]:
+    """`pybuildpack plan` run by this worker (no interpreter start): bounded by a thread join."""
+    out, err = io.StringIO(), io.StringIO()
+    code: list[int] = []
+
+    def target() -> None:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code.append(cli.main(["plan", str(app), "--platform", str(platform)]))
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    assert not thread.is_alive(), f"plan did not finish within {timeout}s"
+    return subprocess.CompletedProcess(["plan"], code[0], out.getvalue(), err.getvalue())
+
+
+SECONDS = 30  # each run, on a loaded 2-core machine; a hang is caught by subprocess timeouts
+
+
+@pytest.mark.parametrize("case", BAD_INPUTS, ids=[c.name for c in BAD_INPUTS])
+def test_bad_input(buildpack_dir: Path, dirs: Dirs, case: Case) -> None:
+    """tests/bad_inputs.py: each bad input through `plan` and `bin/build`, bounded, no leak."""
+    materialize(dirs.app, dirs.app.parent / "outside", case.files)
+    for name, value in case.env.items():  # plan reads them from --platform, as a build does
+        (dirs.platform / "env" / name).write_text(value)
+    started = time.monotonic()
+    planned = plan_in_process(dirs.app, dirs.platform, timeout=SECONDS)
+    plan_seconds = time.monotonic() - started
+    built = run_build(buildpack_dir, dirs)
+    build_seconds = time.monotonic() - started - plan_seconds
+    assert plan_seconds < SECONDS and build_seconds < SECONDS, (plan_seconds, build_seconds)
+    assert_fail_alike(planned, built, case.title, dirs.layers / "pybuildpack_python")
     for result in (planned, built):
-        assert "Traceback" not in result.stdout + result.stderr
-    assert planned.returncode != 0, planned.stdout
-    assert built.returncode != 0, built.stdout
-    plan_title, build_title = _title(planned.stderr), _title(built.stderr)
-    assert plan_title is not None and plan_title == build_title, (planned.stderr, built.stderr)
-    assert title in plan_title
-    assert plan_title != "Internal error in the buildpack"
-    # failed before the first download: no layer was made
-    layers = dirs.layers / "pybuildpack_python"
-    assert not any(p.is_dir() for p in layers.iterdir()), sorted(layers.iterdir())
+        output = result.stdout + result.stderr
+        assert "OUTSIDE-SECRET" not in output and "hunter2" not in output
+        assert "root:x:0:0" not in output  # /etc/passwd
+        # messages quote one line of the app at most, shortened
+        assert max(len(line) for line in output.splitlines()) < 1000
+
+
+def test_bad_input_suite_is_large() -> None:
+    kinds = Counter(c.kind for c in BAD_INPUTS)
+    assert len({c.name for c in BAD_INPUTS}) == len(BAD_INPUTS) >= 150, kinds

@@ -15,9 +15,16 @@ from pybuildpack.analysis import (
     python_version,
     system_packages,
 )
+from pybuildpack.analysis.appfiles import read_app_file
+from pybuildpack.analysis.command_checks import (
+    check_scripts,
+    check_start_commands,
+    listen_warnings,
+)
 from pybuildpack.analysis.detect import python_files
 from pybuildpack.analysis.django_project import DjangoProject
 from pybuildpack.analysis.manager_files import LockFacts, check_manager_files, choose_poetry
+from pybuildpack.analysis.manifests import check_manifests
 from pybuildpack.analysis.package_manager import ManagerChoice
 from pybuildpack.analysis.processes import ProcessPlan
 from pybuildpack.analysis.project import Project
@@ -96,6 +103,8 @@ def _dependency_files(project: Project, choice: ManagerChoice) -> tuple[str, ...
             files += dependencies.requirement_files(project)
         elif project.exists(name):
             files.append(name)
+    for name in files:  # the venv layer hashes them: inside the app, regular, bounded
+        read_app_file(project.app_dir, name)
     return tuple(files)
 
 
@@ -114,6 +123,7 @@ def analyze(app_dir: Path, settings: Settings, catalog: VersionCatalog, arch: st
     if settings.forbidden:
         raise ForbiddenEnvironment(list(settings.forbidden))
     project = Project(app_dir)
+    check_manifests(project)  # wrong types anywhere: a typed error before anything reads them
     found = python_files(app_dir)
     requests = python_version.read_requests(project, settings)
     request, resolved = python_version.resolve(requests[0] if requests else None, catalog, arch)
@@ -127,6 +137,10 @@ def analyze(app_dir: Path, settings: Settings, catalog: VersionCatalog, arch: st
         tool_version, tool_reason = poetry.version, poetry.reason
     lock = check_manager_files(project, choice, tool_version)
     declared = dependencies.declared_dependencies(project)
+    wanted_packages = system_packages.plan_system_packages(
+        project, declared, settings.system_packages
+    )
+    check_start_commands(project, settings)  # as the launcher will parse them
     # what the start command can use: the dependencies and what their extras bring
     # (fastapi[standard] -> uvicorn)
     runtime = frameworks.with_provided(declared, dependencies.declared_extras(project))
@@ -138,6 +152,7 @@ def analyze(app_dir: Path, settings: Settings, catalog: VersionCatalog, arch: st
         require_web=bool(found),
         project_installed=package_manager.installs_project(project, choice),
     )
+    check_scripts(project, start.processes)  # `python X.py`: X.py exists and parses
     server = None
     if start.server:
         server = ProvidedServer(start.server, _tool_version(settings, catalog, start.server))
@@ -149,6 +164,9 @@ def analyze(app_dir: Path, settings: Settings, catalog: VersionCatalog, arch: st
         and start.django.staticfiles is not False
         and not settings.disable_collectstatic
     )
+    warnings = (*start.warnings, *listen_warnings(start.processes))
+    if "sources" in vars(project):  # the scan ran: its skipped files and budget warnings
+        warnings = (*warnings, *project.sources.warnings)
     return BuildPlan(
         detected=bool(found),
         detected_by=tuple(found),
@@ -164,11 +182,9 @@ def analyze(app_dir: Path, settings: Settings, catalog: VersionCatalog, arch: st
         tool_version=tool_version,
         tool_reason=tool_reason,
         lock=lock,
-        warnings=start.warnings,
+        warnings=tuple(warnings),
         django=start.django,
-        system_packages=system_packages.plan_system_packages(
-            project, declared, settings.system_packages
-        ),
+        system_packages=wanted_packages,
         server=server,
         python_conflicts=tuple(python_version.conflicts(requests, resolved)),
     )

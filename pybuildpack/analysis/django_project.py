@@ -11,7 +11,7 @@ import ast
 from dataclasses import dataclass
 
 from pybuildpack.analysis.project import Project
-from pybuildpack.analysis.pysource import Module, SourceIndex, parse
+from pybuildpack.analysis.pysource import Module, SourceIndex
 
 UNKNOWN = None
 
@@ -29,7 +29,7 @@ class DjangoProject:
 
 
 def _settings_from_manage_py(project: Project) -> str | None:
-    tree = parse(project.app_dir / "manage.py")
+    tree = project.source_tree("manage.py")
     if tree is None:
         return None
     for node in ast.walk(tree):

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from pybuildpack.analysis.django_project import DjangoProject, analyze_django
 from pybuildpack.analysis.project import Project
-from pybuildpack.analysis.pysource import SourceIndex, defined_at_module_level
+from pybuildpack.analysis.pysource import defined_at_module_level
 from pybuildpack.analysis.start_command import (
     EXPANDER,
     SCRIPT_FILES,
@@ -99,7 +99,7 @@ def defines_module_attr(project: Project, filename: str, attr: str) -> bool:
         return False
     try:
         tree = ast.parse(source, filename=filename)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return defined_at_module_level(tree, attr) is True
 
@@ -143,7 +143,7 @@ def plan_start(
         )
         if name == "web":
             reload = reload_flag(argv)
-    index = SourceIndex(project.app_dir)
+    index = project.sources
     django = (
         analyze_django(project, index, settings.django_settings_module)
         if project.exists("manage.py") and "django" in dependencies

@@ -33,8 +33,10 @@ SKIP_DIRS = frozenset(
         ".pytest_cache",
     }
 )
-MAX_FILES = 3000
-MAX_BYTES = 1_000_000
+MAX_FILES = 3000  # files parsed by one scan
+MAX_BYTES = 1_000_000  # per source file
+MAX_SCAN_BYTES = 50_000_000  # over the whole scan
+MAX_DEPTH = 24  # directory levels below a scanned top
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,15 @@ class Module:
     name: str  # dotted import name, relative to its import root
     root: str  # the import root relative to the app dir: "" or e.g. "src"
     tree: ast.Module
+
+
+class Unparsable(Exception):
+    """A source file that cannot be read as Python: the reason, and the line when known."""
+
+    def __init__(self, reason: str, line: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
 
 
 def module_name(rel: PurePosixPath) -> str:
@@ -57,29 +68,97 @@ def import_root(rel: PurePosixPath) -> str:
     return "src" if rel.parts and rel.parts[0] == "src" and len(rel.parts) > 1 else ""
 
 
-def parse(path: Path) -> ast.Module | None:
+def parse_source(data: bytes, shown: str) -> ast.Module:
+    """The syntax tree of `data`; Unparsable (with the line) for anything Python refuses."""
     try:
-        if path.stat().st_size > MAX_BYTES:
-            return None
-        return ast.parse(path.read_bytes(), filename=str(path))
-    except (SyntaxError, ValueError, OSError):
+        return ast.parse(data, filename=shown)
+    except SyntaxError as exc:
+        raise Unparsable(f"{exc.msg}", exc.lineno) from exc
+    except (RecursionError, MemoryError) as exc:
+        raise Unparsable("it is nested too deeply for Python's parser") from exc
+    except ValueError as exc:  # e.g. NUL bytes, int-str conversion limits
+        from pybuildpack.analysis.appfiles import value_error_detail
+
+        raise Unparsable(value_error_detail(exc)) from exc
+
+
+def read_tree(path: Path, shown: str) -> ast.Module:
+    """Read (bounded, regular files only) and parse; Unparsable or a typed error otherwise."""
+    from pybuildpack.analysis.appfiles import read_regular
+
+    return parse_source(read_regular(path, shown, MAX_BYTES), shown)
+
+
+def parse(path: Path) -> ast.Module | None:
+    """The tree of a source file, or None when it cannot be read or parsed."""
+    from pybuildpack.errors import BuildpackError
+
+    try:
+        return read_tree(path, str(path))
+    except (Unparsable, BuildpackError):
         return None
 
 
-def iter_python_files(app_dir: Path) -> Iterator[PurePosixPath]:
-    count = 0
-    for dirpath, dirnames, filenames in os.walk(app_dir):
+def _walk(app_dir: Path, top: str) -> Iterator[PurePosixPath]:
+    """The .py files under `top` (relative), sorted, skipping what is not app code."""
+    start = os.path.join(app_dir, top) if top else str(app_dir)
+    for dirpath, dirnames, filenames in os.walk(start):
+        deep = os.path.relpath(dirpath, start).count(os.sep) >= MAX_DEPTH
         dirnames[:] = sorted(
             d
             for d in dirnames
-            if d not in SKIP_DIRS and not d.startswith(".") and _not_venv(dirpath, d)
+            if not deep and d not in SKIP_DIRS and not d.startswith(".") and _not_venv(dirpath, d)
         )
         for name in sorted(filenames):
             if name.endswith(".py") and not name.startswith("test_"):
                 yield PurePosixPath(os.path.relpath(os.path.join(dirpath, name), app_dir))
-                count += 1
-                if count >= MAX_FILES:
-                    return
+
+
+def iter_python_files(
+    app_dir: Path, likely: tuple[str, ...] = (), limit: int = MAX_FILES
+) -> Iterator[PurePosixPath]:
+    """Every .py file of the app, the likely places first: the root's own files, `src/`, the
+    packages the project names, then the rest; at most `limit` (the caller warns)."""
+    seen: set[PurePosixPath] = set()
+    root_files = sorted(
+        PurePosixPath(name)
+        for name in _listdir(app_dir)
+        if name.endswith(".py") and not name.startswith("test_") and _is_file(app_dir, name)
+    )
+    from pybuildpack.analysis.appfiles import inside
+
+    tops = [
+        t
+        for t in ("src", *likely)
+        if os.path.isdir(os.path.join(app_dir, t)) and inside(app_dir, t)
+    ]
+
+    def ordered() -> Iterator[PurePosixPath]:
+        yield from root_files
+        for top in tops:
+            yield from _walk(app_dir, top)
+        yield from _walk(app_dir, "")
+
+    count = 0
+    for rel in ordered():
+        if rel in seen:
+            continue
+        seen.add(rel)
+        yield rel
+        count += 1
+        if count >= limit:
+            return
+
+
+def _listdir(path: Path) -> list[str]:
+    try:
+        return os.listdir(path)
+    except OSError:
+        return []
+
+
+def _is_file(app_dir: Path, name: str) -> bool:
+    return not os.path.isdir(os.path.join(app_dir, name))
 
 
 def _not_venv(parent: str, name: str) -> bool:
@@ -115,28 +194,89 @@ def defined_at_module_level(tree: ast.Module, name: str) -> bool | None:
 
 
 class SourceIndex:
-    """Parsed modules of the app, loaded lazily and once."""
+    """Parsed modules of the app, loaded lazily and once, within a file and byte budget.
 
-    def __init__(self, app_dir: Path) -> None:
+    A file that cannot be parsed or read is skipped with a warning naming it (and the line);
+    past the budget the scan stops with a warning (the likely places were scanned first).
+    """
+
+    def __init__(
+        self,
+        app_dir: Path,
+        likely: tuple[str, ...] = (),
+        max_files: int = MAX_FILES,
+        max_bytes: int = MAX_SCAN_BYTES,
+    ) -> None:
         self.app_dir = app_dir
+        self.likely = likely
+        self.max_files = max_files
+        self.max_bytes = max_bytes
         self._modules: list[Module] | None = None
         self._by_name: dict[str, Module] = {}
+        self.warnings: list[str] = []
 
     @property
     def modules(self) -> list[Module]:
         if self._modules is None:
             self._modules = []
-            for rel in iter_python_files(self.app_dir):
-                tree = parse(self.app_dir / rel)
-                if tree is None:
-                    continue
-                root = import_root(rel)
-                name = module_name(rel.relative_to(root) if root else rel)
-                module = Module(str(rel), name, root, tree)
-                self._modules.append(module)
-                self._by_name.setdefault(name, module)
+            self._scan()
         return self._modules
+
+    def _scan(self) -> None:
+        from pybuildpack import messages
+        from pybuildpack.analysis.appfiles import inside
+        from pybuildpack.errors import BuildpackError, FileTooLarge
+
+        assert self._modules is not None
+        spent = 0
+        skipped: list[str] = []
+        count = 0
+        for rel in iter_python_files(self.app_dir, self.likely, self.max_files + 1):
+            count += 1
+            if count > self.max_files or spent > self.max_bytes:
+                self.warnings.append(
+                    messages.source_scan_stopped(count - 1, spent, self.max_files, self.max_bytes)
+                )
+                break
+            shown = _printable(str(rel))
+            if not all(part.isidentifier() for part in module_name(rel).split(".")):
+                continue  # `my-app.py`, a non-UTF-8 name: Python cannot import it by name
+            if not inside(self.app_dir, str(rel)):
+                skipped.append(f"  {shown}: a symbolic link out of the app (not read)")
+                continue
+            try:
+                tree = read_tree(self.app_dir / rel, shown)
+            except Unparsable as exc:
+                where = f"{shown}, line {exc.line}" if exc.line else shown
+                skipped.append(f"  {where}: {exc.reason}")
+                continue
+            except FileTooLarge:  # not read: costs nothing of the budget
+                skipped.append(f"  {shown}: larger than {MAX_BYTES:,} bytes")
+                continue
+            except BuildpackError as exc:
+                skipped.append(f"  {shown}: {_why(exc)}")
+                continue
+            spent += os.path.getsize(self.app_dir / rel)
+            root = import_root(rel)
+            name = module_name(rel.relative_to(root) if root else rel)
+            module = Module(str(rel), name, root, tree)
+            self._modules.append(module)
+            self._by_name.setdefault(name, module)
+        if skipped:
+            self.warnings.append(messages.skipped_sources(skipped))
 
     def get(self, dotted: str) -> Module | None:
         self.modules  # noqa: B018 - loads the index
         return self._by_name.get(dotted)
+
+
+def _printable(text: str) -> str:
+    """A file name as the log shows it: no newline or other control or unencodable char."""
+    return "".join(ch if ch.isprintable() else "\ufffd" for ch in text)
+
+
+def _why(exc: Exception) -> str:
+    kind = getattr(exc, "kind", None)
+    if kind:
+        return f"a {kind}, not a regular file"
+    return str(getattr(exc, "detail", "")) or "unreadable"

@@ -32,8 +32,11 @@ from pybuildpack.errors import (
 from pybuildpack.settings import Setting, Settings
 
 DEFAULT_SOURCE = "default"
-_EXACT = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
-_MINOR = re.compile(r"^(\d+)\.(\d+)$")
+_EXACT = re.compile(r"^(\d{1,4})\.(\d{1,4})\.(\d{1,4})$")
+_MINOR = re.compile(r"^(\d{1,4})\.(\d{1,4})$")
+# No real version or constraint is longer, or has a number with more digits.
+_MAX_REQUEST = 200
+_LONG_NUMBER = re.compile(r"\d{9}")
 
 
 class RequestKind(Enum):
@@ -77,10 +80,18 @@ def _constraint(raw: str, source: str, line: int | None = None) -> VersionReques
     plain = _plain(value, source, line)
     if plain is not None:
         return plain
-    spec = _poetry_to_pep440(value)
+    if len(value) > _MAX_REQUEST or _LONG_NUMBER.search(value):
+        raise InvalidPythonVersion(source, raw, line)
+    if "||" in value:  # Poetry's "^3.12 || ^3.13": the first alternative (the others checked)
+        alternatives = [_constraint(a, source, line) for a in value.split("||")]
+        first = next((a for a in alternatives if a is not None), None)
+        if first is None:
+            raise InvalidPythonVersion(source, raw, line)
+        return VersionRequest(raw, source, first.kind, first.specifier, line)
     try:
+        spec = _poetry_to_pep440(value)
         SpecifierSet(spec)
-    except InvalidSpecifier as exc:
+    except (InvalidSpecifier, InvalidVersion, ValueError, IndexError) as exc:
         raise InvalidPythonVersion(source, raw, line) from exc
     return VersionRequest(raw, source, RequestKind.CONSTRAINT, spec, line)
 

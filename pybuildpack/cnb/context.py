@@ -17,6 +17,11 @@ class Target:
     distro_name: str = ""
     distro_version: str = ""
 
+    @property
+    def distro(self) -> str:
+        """`debian 12`: compiled layers are keyed on it (C extensions link its libraries)."""
+        return f"{self.distro_name} {self.distro_version}".strip()
+
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Target:
         return cls(

@@ -30,6 +30,18 @@ from pybuildpack.log import Logger
 
 USER_AGENT = "pybuildpack"
 _CHUNK = 1024 * 1024
+# Bounds on every http(s) download, over all its attempts: a server that trickles a byte
+# every few seconds never trips the per-read timeout, so the rate and the total are checked.
+DEADLINE = 900.0  # seconds for the whole download, retries included
+MIN_RATE = 8 * 1024  # bytes per second, averaged over RATE_WINDOW
+RATE_WINDOW = 30.0  # seconds
+
+
+@dataclass(frozen=True)
+class Limits:
+    deadline: float = DEADLINE
+    min_rate: float = MIN_RATE
+    rate_window: float = RATE_WINDOW
 
 
 # --- fetching -----------------------------------------------------------------------------
@@ -74,6 +86,7 @@ def fetch(
     log: Logger | None = None,
     backoff: float = 1.0,
     ca_file: Path | None = None,
+    limits: Limits | None = None,
 ) -> Path:
     """Download `dep` into `dest_dir` and return the file, verified against its sha256.
 
@@ -101,7 +114,9 @@ def fetch(
             if local is not None:
                 actual = _copy_local(local, out, source)
             else:
-                actual = _download_http(source, out, timeout, retries, backoff, log, ca_file)
+                actual = _download_http(
+                    source, out, timeout, retries, backoff, log, ca_file, limits or Limits()
+                )
         if actual != dep.sha256:
             raise ChecksumMismatch(uri=redact(source), expected=dep.sha256, actual=actual)
         tmp.chmod(0o644)
@@ -155,7 +170,10 @@ def _download_http(
     backoff: float,
     log: Logger | None,
     ca_file: Path | None = None,
+    limits: Limits | None = None,
 ) -> str:
+    limits = limits or Limits()
+    ends = time.monotonic() + limits.deadline
     scheme = urlsplit(uri).scheme.lower()
     if scheme not in ("http", "https"):
         raise DownloadFailed(uri=redact(uri), detail=f"unsupported URI scheme {scheme!r}")
@@ -166,11 +184,17 @@ def _download_http(
         out.seek(0)
         out.truncate()
         try:
-            return _attempt(opener, uri, out, timeout)
+            return _attempt(opener, uri, out, timeout, limits, ends)
         except _Retryable as exc:
             last = str(exc)
+            delay = backoff * (2 ** (attempt - 1))
+            if time.monotonic() + delay >= ends:
+                raise DownloadFailed(
+                    uri=redact(uri),
+                    detail=f"{last}; gave up after {limits.deadline:g}s in all",
+                    attempts=attempt,
+                ) from None
             if attempt < attempts:
-                delay = backoff * (2 ** (attempt - 1))
                 if log is not None:
                     log.detail(f"Download failed ({last}); retrying in {delay:.0f}s")
                 time.sleep(delay)
@@ -181,17 +205,39 @@ def _download_http(
 
 
 def _attempt(
-    opener: urllib.request.OpenerDirector, uri: str, out: IO[bytes], timeout: float
+    opener: urllib.request.OpenerDirector,
+    uri: str,
+    out: IO[bytes],
+    timeout: float,
+    limits: Limits | None = None,
+    ends: float | None = None,
 ) -> str:
+    limits = limits or Limits()
+    started = time.monotonic()
+    ends = ends if ends is not None else started + limits.deadline
     digest = hashlib.sha256()
     try:
-        with opener.open(_request(uri), timeout=timeout) as response:
+        with opener.open(_request(uri), timeout=max(0.1, min(timeout, ends - started))) as response:
             expected_length = response.headers.get("Content-Length")
             received = 0
-            while chunk := response.read(_CHUNK):
+            window_start, window_bytes = started, 0
+            # read1: whatever has arrived (read(n) would wait for n bytes from a trickle)
+            while chunk := response.read1(_CHUNK):
                 digest.update(chunk)
                 out.write(chunk)
                 received += len(chunk)
+                window_bytes += len(chunk)
+                now = time.monotonic()
+                if now >= ends:
+                    raise _Retryable(f"not finished within {limits.deadline:g}s")
+                if now - window_start >= limits.rate_window:
+                    rate = window_bytes / (now - window_start)
+                    if rate < limits.min_rate:
+                        raise _Retryable(
+                            f"slower than {limits.min_rate / 1024:g} KiB/s "
+                            f"({rate:.0f} bytes/s over {now - window_start:.0f}s)"
+                        )
+                    window_start, window_bytes = now, 0
     except urllib.error.HTTPError as exc:
         if exc.code >= 500 or exc.code in (408, 429):
             raise _Retryable(f"HTTP {exc.code} {exc.reason}") from None
@@ -232,12 +278,16 @@ def read_unchecked(
     opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=ssl_context(ca_file)))
     attempts = max(0, retries) + 1
     last = ""
+    limits = Limits()
+    ends = time.monotonic() + limits.deadline
     for attempt in range(1, attempts + 1):
         with tempfile.TemporaryFile() as out:
             try:
-                _attempt(opener, uri, out, timeout)
+                _attempt(opener, uri, out, timeout, limits, ends)
             except _Retryable as exc:
                 last = str(exc)
+                if time.monotonic() >= ends:
+                    break
                 continue
             except DownloadFailed as exc:
                 exc.attempts = attempt
@@ -255,6 +305,7 @@ class Fetcher:
     ca_file: Path | None = None
     timeout: float = 30
     retries: int = 3
+    limits: Limits = field(default_factory=Limits)
 
     def fetch(self, dep: Dependency, dest_dir: Path, log: Logger | None = None) -> Path:
         """`dep` downloaded into `dest_dir`, checked against its sha256."""
@@ -266,6 +317,7 @@ class Fetcher:
             retries=self.retries,
             log=log,
             ca_file=self.ca_file,
+            limits=self.limits,
         )
 
     def read(self, uri: str) -> bytes:

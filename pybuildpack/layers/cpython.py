@@ -30,9 +30,11 @@ class CPythonMetadata(BaseModel):
     python_version: str
     arch: str
     checksum: str
+    distro: str = ""  # CNB_TARGET_DISTRO_NAME and _VERSION, e.g. "debian 12"
 
 
 LABELS = {
+    "distro": "the distribution",
     "python_version": "the Python version",
     "arch": "the architecture",
     "checksum": "the archive's checksum",
@@ -46,7 +48,10 @@ def python_home(ctx: BuildContext) -> Path:
 def contribute(ctx: BuildContext, dependency: Dependency, fetcher: Fetcher, log: Logger) -> Path:
     layer = Layer(ctx.layers_dir, LAYER)
     wanted = CPythonMetadata(
-        python_version=dependency.version, arch=dependency.arch, checksum=dependency.checksum
+        python_version=dependency.version,
+        arch=dependency.arch,
+        checksum=dependency.checksum,
+        distro=ctx.target.distro,
     )
     log.header(f"Installing CPython {dependency.version}")
     if not reuse_or_reset(layer, wanted, "CPython", log, LABELS):

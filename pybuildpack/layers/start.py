@@ -6,6 +6,9 @@
 - `exec.d/defaults`: after PORT has its value, sets what servers read from their own
   variables unless the user set them: UVICORN_HOST/UVICORN_PORT, and WEB_CONCURRENCY
   (gunicorn and uvicorn workers) from the container's CPU and memory limits.
+- `exec.d/defaults` also points TMPDIR (when it is not writable) and gunicorn's worker
+  heartbeat dir (`--worker-tmp-dir`, /dev/shm when writable) at a writable place, so the
+  image serves under `podman run --read-only` with only the tmpfs the user gives.
 - launch env defaults: PORT=8080, FORWARDED_ALLOW_IPS=* (the platform's router is the only
   client, as on Heroku), GUNICORN_CMD_ARGS=--access-logfile - (access logs on stdout).
 
@@ -85,6 +88,21 @@ if not os.environ.get("WEB_CONCURRENCY"):
     if mem:
         workers = min(workers, mem // (256 * 1024 * 1024))
     out["WEB_CONCURRENCY"] = str(max(1, min(workers, 12)))
+
+def writable(path):
+    return bool(path) and os.path.isdir(path) and os.access(path, os.W_OK | os.X_OK)
+
+# A read-only root (podman run --read-only): temp files go where the user gave a tmpfs.
+tmp = os.environ.get("TMPDIR", "")
+if not writable(tmp):
+    tmp = next((d for d in ("/tmp", "/var/tmp", "/dev/shm") if writable(d)), "")
+    if tmp:
+        out["TMPDIR"] = tmp
+gunicorn_args = os.environ.get("GUNICORN_CMD_ARGS", "")
+if "--worker-tmp-dir" not in gunicorn_args:
+    heartbeat = "/dev/shm" if writable("/dev/shm") else tmp
+    if heartbeat:
+        out["GUNICORN_CMD_ARGS"] = f"{{gunicorn_args}} --worker-tmp-dir {{heartbeat}}".strip()
 with os.fdopen(3, "w") as fd:
     fd.write("".join(f"{{k}} = {{json.dumps(v)}}\\n" for k, v in out.items()))
 """

@@ -31,9 +31,11 @@ class ToolMetadata(BaseModel):
     tool_version: str
     python_version: str
     arch: str
+    distro: str = ""  # CNB_TARGET_DISTRO_NAME and _VERSION, e.g. "debian 12"
 
 
 LABELS = {
+    "distro": "the distribution",
     "tool_version": "the tool version",
     "python_version": "the Python version",
     "arch": "the architecture",
@@ -72,7 +74,12 @@ def contribute(
     if tool not in TOOLS:
         raise ValueError(f"unknown tool {tool!r}")
     layer = Layer(ctx.layers_dir, tool)
-    wanted = ToolMetadata(tool_version=version, python_version=python_version, arch=ctx.target.arch)
+    wanted = ToolMetadata(
+        tool_version=version,
+        python_version=python_version,
+        arch=ctx.target.arch,
+        distro=ctx.target.distro,
+    )
     name = DISPLAY[tool]
     log.header(f"Installing {name} {version}")
     if not reuse_or_reset(layer, wanted, name, log, LABELS):

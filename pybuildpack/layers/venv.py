@@ -42,9 +42,11 @@ class VenvMetadata(BaseModel):
     arch: str
     installer: str
     dependencies_sha256: str
+    distro: str = ""  # CNB_TARGET_DISTRO_NAME and _VERSION, e.g. "debian 12"
 
 
 LABELS = {
+    "distro": "the distribution",
     "python_version": "the Python version",
     "arch": "the architecture",
     "installer": "the installer",
@@ -79,6 +81,7 @@ def contribute(
         arch=ctx.target.arch,
         installer=installer_label,
         dependencies_sha256=dependencies_digest(ctx.app_dir, plan.dependency_files),
+        distro=ctx.target.distro,
     )
     log.header("Installing dependencies")
     manager = installer.manager if installer else "pip"
