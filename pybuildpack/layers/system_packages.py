@@ -35,8 +35,10 @@ from pybuildpack import debian
 from pybuildpack.analysis.system_packages import SystemPackages
 from pybuildpack.cnb.context import BuildContext
 from pybuildpack.cnb.layers import EnvOp, EnvScope, Layer, LayerTypes
+from pybuildpack.cnb.sbom import remove_layer_sbom
 from pybuildpack.dependencies.fetch import Fetcher
 from pybuildpack.dependencies.mirrors import Mirror
+from pybuildpack.layers import sbom_components as sbom
 from pybuildpack.layers.reuse import reuse_or_reset
 from pybuildpack.log import Logger
 from pybuildpack.settings import Settings
@@ -83,6 +85,7 @@ def _os_release(path: Path = OS_RELEASE) -> tuple[str, str]:
 
 
 def _remove(layer: Layer) -> None:
+    remove_layer_sbom(layer.path.parent, layer.name)
     layer.toml_path.unlink(missing_ok=True)
     if layer.path.exists():
         shutil.rmtree(layer.path)
@@ -245,6 +248,7 @@ def contribute(
             layer, what, distro, packages, plan, types, fetcher, log
         ).items():
             added[key] = dirs + added.get(key, [])
+    sbom.write(ctx.layers_dir, ctx.buildpack_dir, LAUNCH_LAYER, sbom.debs(launch, distro))
     result = dict(env)
     for key, dirs in added.items():
         old = result.get(key, "")
