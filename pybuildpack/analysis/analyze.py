@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from pybuildpack.analysis.processes import ProcessPlan
 from pybuildpack.analysis.project import Project
 from pybuildpack.analysis.python_version import VersionCatalog, VersionRequest
 from pybuildpack.analysis.system_packages import SystemPackages
+from pybuildpack.cnb.plan import PlanEntry
 from pybuildpack.errors import ForbiddenEnvironment, InternalError
 from pybuildpack.settings import TOOL_VERSION_VARIABLES, Settings
 
@@ -92,14 +94,23 @@ def _tool_version(settings: Settings, catalog: VersionCatalog, tool: str) -> str
     return version
 
 
-def analyze(app_dir: Path, settings: Settings, catalog: VersionCatalog, arch: str) -> BuildPlan:
-    """Read everything, decide everything, write nothing. Bad input raises a typed error."""
+def analyze(
+    app_dir: Path,
+    settings: Settings,
+    catalog: VersionCatalog,
+    arch: str,
+    buildpack_plan: Sequence[PlanEntry] = (),
+) -> BuildPlan:
+    """Read everything, decide everything, write nothing. Bad input raises a typed error.
+
+    `buildpack_plan`: the entries other buildpacks required of ours (a `cpython` version).
+    """
     if settings.forbidden:
         raise ForbiddenEnvironment(list(settings.forbidden))
     project = Project(app_dir)
     found = python_files(app_dir)
     request, resolved = python_version.resolve(
-        python_version.read_request(project, settings), catalog, arch
+        python_version.read_request(project, settings, buildpack_plan), catalog, arch
     )
     choice = package_manager.choose(project, settings.package_manager)
     tool = choice.manager.value if choice.manager.value in TOOL_VERSION_VARIABLES else None
