@@ -22,6 +22,7 @@ help:
 	@echo "make runtime   put the buildpack's own CPython in ./runtime"
 	@echo "make package   pack the buildpack into build/pybuildpack.cnb"
 	@echo "make update-catalog   regenerate the CPython catalog in buildpack.toml"
+	@echo "make update-locks     regenerate locks/ (runtime and tool dependencies, with hashes)"
 
 $(DEVENV)/.ok: pyproject.toml
 	$(HOST_PYTHON) -m venv $(DEVENV)
@@ -49,7 +50,7 @@ RUNTIME_PYTHON ?= 3.13
 # The runtime is native code: a package carries the runtime of the machine that made it.
 RUNTIME_ARCH := $(shell uname -m | sed -e s/x86_64/amd64/ -e s/aarch64/arm64/)
 RUNTIME_CATALOG ?= $(MIRROR_DIR)/catalog.toml
-RUNTIME_SOURCES := pyproject.toml scripts/make_runtime.py
+RUNTIME_SOURCES := locks/runtime.txt scripts/make_runtime.py
 
 .PHONY: runtime
 runtime: dev $(if $(RUNTIME_CATALOG),mirror)
@@ -61,7 +62,7 @@ STAGE := build/buildpack
 .PHONY: package
 package: runtime tools
 	rm -rf $(STAGE) && mkdir -p $(STAGE)
-	cp -a bin buildpack.toml README.md $(STAGE)/
+	cp -a bin buildpack.toml README.md locks $(STAGE)/
 	cp -a runtime $(STAGE)/runtime
 	tar -C . --exclude __pycache__ -cf - pybuildpack | tar -C $(STAGE) -xf -
 	runtime/python/bin/python3 -m compileall -q $(STAGE)/pybuildpack
@@ -85,6 +86,11 @@ run: integration-infra
 .PHONY: update-catalog
 update-catalog: dev
 	$(PY) scripts/update_catalog.py
+
+# locks/: the runtime's and each tool's dependency tree, pinned with hashes (uv pip compile)
+.PHONY: update-locks
+update-locks: dev
+	PATH=$(DEVENV)/bin:$$PATH $(PY) scripts/update_locks.py
 
 .PHONY: test
 test: lint unit integration
