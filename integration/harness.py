@@ -169,6 +169,7 @@ def pack_build(
     expect_fail: bool = False,
     clear_cache: bool = False,
     extra_args: Sequence[str] = (),
+    builder: str | None = None,
 ) -> BuildResult:
     """Run a real `pack build` with the integration builder and both bindings.
 
@@ -187,7 +188,7 @@ def pack_build(
         "--path",
         str(app_dir),
         "--builder",
-        cfg.builder,
+        builder or cfg.builder,
         "--trust-builder",
         "--pull-policy",
         "never",
