@@ -1,9 +1,11 @@
 """Composition with other buildpacks (issue 13 item 3), through the real lifecycle's plan:
 
-* `buildpacks/python-policy`, BEFORE ours, requires `cpython` with `version = "3.12"` in its
-  plan metadata: we build 3.12 and say the version came from the buildpack plan; an explicit
-  BP_CPYTHON_VERSION still wins over it.
-* `buildpacks/agent`, AFTER ours, requires `site-packages`: at build it runs our CPython and
+* `buildpacks/python-policy` requires `cpython` with `version = "3.12"` in its plan metadata:
+  we build 3.12 and say the version came from the buildpack plan; an explicit
+  BP_CPYTHON_VERSION still wins over it. It comes after ours in the group: the lifecycle
+  fails detection when a buildpack requires what no buildpack at or before it provides
+  ("fail: ... requires cpython"), as with Paketo's pip-install after its cpython.
+* `buildpacks/agent`, after ours, requires `site-packages`: at build it runs our CPython and
   the app's venv (imports Flask), pip-installs prometheus-client into its own launch layer and
   adds an `agent` process that imports both.
 
@@ -35,7 +37,7 @@ def test_before_and_after_buildpacks(cfg, scratch: Path) -> None:
         app,
         image,
         clear_cache=True,
-        extra_args=group("python-policy", "ours", "agent"),
+        extra_args=group("ours", "python-policy", "agent"),
     )
     log = result.log
     python = harness.newest_patch("3.12")
@@ -65,7 +67,7 @@ def test_before_and_after_buildpacks(cfg, scratch: Path) -> None:
         "counter": "Counter",
     }, out
     harness.report(
-        f"composition python-policy + pybuildpack + agent: CPython {python} from the plan, "
+        f"composition pybuildpack + python-policy + agent: CPython {python} from the plan, "
         f"agent process runs; cold build {result.seconds:.1f}s"
     )
 
@@ -77,7 +79,7 @@ def test_explicit_request_beats_the_plan(cfg, scratch: Path) -> None:
         harness.image_name("composition_explicit"),
         clear_cache=True,
         env={"BP_CPYTHON_VERSION": "3.11"},
-        extra_args=group("python-policy", "ours"),
+        extra_args=group("ours", "python-policy"),
     )
     python = harness.newest_patch("3.11")
     assert f"Selected CPython {python} (from BP_CPYTHON_VERSION)" in result.log, harness.tail(

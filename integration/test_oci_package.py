@@ -1,7 +1,12 @@
 """The buildpack as an OCI image (issue 13 item 2): `make package` publishes it with `pack
 buildpack package --format image --publish` to the local registry (`crane registry serve`,
-PACKAGE_IMAGE); an app builds with `--buildpack docker://<that image>`, and with a builder made
-from a builder.toml whose `uri` is that image."""
+PACKAGE_IMAGE); an app builds with `--buildpack <that image>`, and with a builder made from a
+builder.toml whose `uri` is that image.
+
+pack 0.40.6 refuses `docker://` with a registry port (`docker://127.0.0.1:5000/...`: its
+locator does not parse it as an image and then reports "unsupported protocol 'docker'"), so
+the registry reference is given bare (pack takes a bare reference for an image too), and
+`docker://` is exercised with the same image under a port-less name."""
 
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ else the default in buildpack.toml metadata.
 
 The buildpack plan ranks below the explicit requests (the variables, and the two files whose
 only job is to name the version) and above what is inferred from manifests and locks
-(`requires-python` is a range the app accepts; a buildpack before ours that requires a
-version, e.g. a platform's policy, chose within it).
+(`requires-python` is a range the app accepts; another buildpack in the group that requires
+a version, e.g. a platform's policy, chose within it).
 
 Resolution: `X.Y` is the newest patch of X.Y; `X.Y.Z` is exact; a constraint takes its
 lowest allowed minor at the newest allowed patch (`>=3.12,<3.15` is 3.12.latest). A
