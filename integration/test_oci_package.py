@@ -50,19 +50,25 @@ def check_flask(image: str) -> None:
     assert harness.python_version_of(body) == harness.expected_default_python()
 
 
-def test_build_with_buildpack_image(cfg, scratch: Path, package_image: str) -> None:
-    app = harness.copy_app("flask_gunicorn", scratch / "oci-flag")
-    image = harness.image_name("oci_flag_flask")
-    result = harness.pack_build(app, image, buildpack=f"docker://{package_image}", clear_cache=True)
+@pytest.mark.parametrize("form", ["registry", "docker"])
+def test_build_with_buildpack_image(cfg, scratch: Path, package_image: str, form: str) -> None:
+    ref = package_image
+    if form == "docker":
+        alias = "pybuildpack.test/buildpack-image:" + package_image.rsplit(":", 1)[-1]
+        harness.podman("tag", package_image, alias)
+        ref = f"docker://{alias}"
+    app = harness.copy_app("flask_gunicorn", scratch / f"oci-{form}")
+    image = harness.image_name(f"oci_{form}_flask")
+    result = harness.pack_build(app, image, buildpack=ref, clear_cache=True)
     check_flask(image)
-    harness.report(f"--buildpack docker://{package_image}: flask cold build {result.seconds:.1f}s")
+    harness.report(f"--buildpack {ref}: flask cold build {result.seconds:.1f}s")
 
 
 def test_builder_toml_referencing_the_image(cfg, scratch: Path, package_image: str) -> None:
     lifecycle = os.environ["PYBUILDPACK_LIFECYCLE_TGZ"]
     toml = (
         BUILDER_TEMPLATE.read_text()
-        .replace("@BUILDPACK_URI@", f"docker://{package_image}")
+        .replace("@BUILDPACK_URI@", package_image)
         .replace("@BUILDPACK_ID@", "pybuildpack/python")
         .replace("@LIFECYCLE_URI@", f"file://{lifecycle}")
         .replace("@BUILD_IMAGE@", cfg.build_image)
@@ -81,6 +87,6 @@ def test_builder_toml_referencing_the_image(cfg, scratch: Path, package_image: s
         image = harness.image_name("oci_builder_flask")
         result = harness.pack_build(app, image, clear_cache=True, builder=builder)
         check_flask(image)
-        harness.report(f"builder with uri docker://{package_image}: flask {result.seconds:.1f}s")
+        harness.report(f"builder.toml uri {package_image}: flask cold build {result.seconds:.1f}s")
     finally:
         harness.podman("rmi", "-f", builder, check=False)
