@@ -30,7 +30,7 @@ def group(*names: str) -> list[str]:
     return [*args, "--trust-extra-buildpacks"]
 
 
-def test_before_and_after_buildpacks(cfg, scratch: Path) -> None:
+def test_policy_and_agent_buildpacks(cfg, scratch: Path) -> None:
     app = harness.copy_app("flask_gunicorn", scratch / "composition")
     image = harness.image_name("composition_flask")
     result = harness.pack_build(
