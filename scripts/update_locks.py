@@ -29,6 +29,7 @@ RUNTIME_PYTHON = "3.11"  # pyproject.toml requires-python
 
 
 def compile_lock(source: Path, output: Path, python: str) -> None:
+    """`uv pip compile`, run next to `source` so the file names the input by its name."""
     uv = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
     subprocess.run(
         [
@@ -44,10 +45,10 @@ def compile_lock(source: Path, output: Path, python: str) -> None:
             "make update-locks",
             "--output-file",
             str(output),
-            str(source),
+            source.name,
         ],
         check=True,
-        cwd=REPO,
+        cwd=source.parent,
     )
     print(f"update-locks: {output.relative_to(REPO)}")
 
