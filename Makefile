@@ -20,8 +20,9 @@ help:
 	@echo "make unit      unit tests only"
 	@echo "make lint      ruff + mypy --strict"
 	@echo "make runtime   put the buildpack's own CPython in ./runtime"
-	@echo "make package   pack the buildpack into build/pybuildpack.cnb"
+	@echo "make package   pack the buildpack into build/pybuildpack.cnb and the OCI image PACKAGE_IMAGE"
 	@echo "make update-catalog   regenerate the CPython catalog in buildpack.toml"
+	@echo "make update-locks     regenerate locks/ (runtime and tool dependencies, with hashes)"
 
 $(DEVENV)/.ok: pyproject.toml
 	$(HOST_PYTHON) -m venv $(DEVENV)
@@ -49,25 +50,31 @@ RUNTIME_PYTHON ?= 3.13
 # The runtime is native code: a package carries the runtime of the machine that made it.
 RUNTIME_ARCH := $(shell uname -m | sed -e s/x86_64/amd64/ -e s/aarch64/arm64/)
 RUNTIME_CATALOG ?= $(MIRROR_DIR)/catalog.toml
-RUNTIME_SOURCES := pyproject.toml scripts/make_runtime.py
+RUNTIME_SOURCES := locks/runtime.txt scripts/make_runtime.py
 
 .PHONY: runtime
 runtime: dev $(if $(RUNTIME_CATALOG),mirror)
 	$(PY) scripts/make_runtime.py --python $(RUNTIME_PYTHON) --cache $(CACHE) \
 	  $(if $(RUNTIME_CATALOG),--catalog $(RUNTIME_CATALOG)) --dest runtime
 
-# The packaged buildpack: a staged copy with only what runs, byte-compiled, then pack.
+# The packaged buildpack: a staged copy with only what runs, byte-compiled, then pack: the
+# .cnb file, and the OCI image published to the local registry (PACKAGE_IMAGE, see
+# integration/infra.mk), for `--buildpack docker://...` and builder.toml `uri`s. One
+# architecture, the machine's: the runtime is native code (see README, "OCI image").
 STAGE := build/buildpack
 .PHONY: package
-package: runtime tools
+package: runtime tools registry
 	rm -rf $(STAGE) && mkdir -p $(STAGE)
-	cp -a bin buildpack.toml README.md $(STAGE)/
+	cp -a bin buildpack.toml README.md locks $(STAGE)/
 	cp -a runtime $(STAGE)/runtime
 	tar -C . --exclude __pycache__ -cf - pybuildpack | tar -C $(STAGE) -xf -
 	runtime/python/bin/python3 -m compileall -q $(STAGE)/pybuildpack
 	$(PACK) buildpack package build/pybuildpack.cnb --config package.toml --format file \
 	  --target linux/$(RUNTIME_ARCH)
 	@ls -la build/pybuildpack.cnb
+	$(PACK) buildpack package $(PACKAGE_IMAGE) --config package.toml --format image --publish \
+	  --target linux/$(RUNTIME_ARCH)
+	$(CRANE) digest $(PACKAGE_IMAGE) | tee build/pybuildpack.image-digest
 
 # Build a sample app with real pack + lifecycle on the builder made here, then run it.
 APP ?= integration/apps/flask_gunicorn
@@ -85,6 +92,11 @@ run: integration-infra
 .PHONY: update-catalog
 update-catalog: dev
 	$(PY) scripts/update_catalog.py
+
+# locks/: the runtime's and each tool's dependency tree, pinned with hashes (uv pip compile)
+.PHONY: update-locks
+update-locks: dev
+	PATH=$(DEVENV)/bin:$$PATH $(PY) scripts/update_locks.py
 
 .PHONY: test
 test: lint unit integration

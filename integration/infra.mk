@@ -10,10 +10,11 @@
 #   trixie-*    the same for Debian 13: images, no-shell run image, a mirror of Debian's own
 #               CPython packages (3.14 default, 3.13, 3.15), builder (TRIXIE_BUILDER)
 #   ca-binding  a `ca-certificates` binding with the host's CA bundle (the HTTPS proxy's CA)
+#   registry    `crane registry serve` on $(REGISTRY) (for the OCI buildpack image)
 #   builder     integration/builder.toml + `pack builder create`
 #   integration all of the above, then pytest integration/
 # Variables for other targets: PACK CRANE LIFECYCLE_TGZ DOCKER_HOST MIRROR_DIR CA_BINDING_DIR
-# BUILDER BUILD_IMAGE RUN_IMAGE PACK_HOME.
+# BUILDER BUILD_IMAGE RUN_IMAGE PACK_HOME REGISTRY PACKAGE_IMAGE.
 
 INTEG_DIR := $(CURDIR)/integration
 INTEG_TOOLS := $(INTEG_DIR)/tools
@@ -97,6 +98,16 @@ $(CRANE):
 tools: host-packages podman-service $(LIFECYCLE_TGZ) $(PACK) $(CRANE)
 	@mkdir -p $(PACK_HOME)
 
+# ------------------------------------------------------------------------------------- registry
+# A local OCI registry (plain HTTP on loopback, which pack and crane accept without TLS):
+# `make package` publishes the buildpack image there (PACKAGE_IMAGE).
+REGISTRY ?= 127.0.0.1:5000
+BUILDPACK_VERSION := $(shell sed -n 's/^version = "\(.*\)"/\1/p' buildpack.toml | head -1)
+PACKAGE_IMAGE ?= $(REGISTRY)/pybuildpack/python:$(BUILDPACK_VERSION)
+.PHONY: registry
+registry: tools
+	@$(INTEG_TOOLS)/registry-service.sh $(CRANE) $(REGISTRY) $(CACHE)/registry
+
 # --------------------------------------------------------------------------------------- images
 .PHONY: images
 images: host-packages
@@ -173,6 +184,7 @@ INTEGRATION_ENV = \
 	PYBUILDPACK_CACHE=$(CACHE) \
 	PYBUILDPACK_SOURCE=$(CURDIR) \
 	PYBUILDPACK_PACKAGE=$(CURDIR)/build/pybuildpack.cnb \
+	PYBUILDPACK_PACKAGE_IMAGE=$(PACKAGE_IMAGE) \
 	PYBUILDPACK_PACK=$(PACK) \
 	PYBUILDPACK_CRANE=$(CRANE) \
 	PYBUILDPACK_LIFECYCLE_TGZ=$(LIFECYCLE_TGZ) \
@@ -199,7 +211,7 @@ PYTEST_ARGS ?=
 integration-infra: tools images noshell-image mirror ca-binding builder \
 	trixie-images trixie-noshell-image trixie-mirror trixie-builder
 
-# `package` (the lead's target: pack buildpack package --format file) is tested too.
+# `package` (pack buildpack package: the .cnb file and the OCI image) is tested too.
 integration: dev integration-infra package
 	$(INTEGRATION_ENV) $(PY) -m pytest -q -rA -m integration $(INTEGRATION_JOBS_ARGS) $(PYTEST_ARGS) integration
 
@@ -207,4 +219,4 @@ integration: dev integration-infra package
 .PHONY: integration-env
 integration-env:
 	@$(foreach v,PACK CRANE LIFECYCLE_TGZ DOCKER_HOST PACK_HOME MIRROR_DIR CA_BINDING_DIR BUILDER BUILD_IMAGE RUN_IMAGE \
-	  TRIXIE_MIRROR_DIR TRIXIE_BUILDER TRIXIE_BUILD_IMAGE TRIXIE_RUN_IMAGE,echo "$(v)=$($(v))";)
+	  TRIXIE_MIRROR_DIR TRIXIE_BUILDER TRIXIE_BUILD_IMAGE TRIXIE_RUN_IMAGE REGISTRY PACKAGE_IMAGE,echo "$(v)=$($(v))";)

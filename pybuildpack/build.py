@@ -9,6 +9,7 @@ from pybuildpack import installers, messages
 from pybuildpack.analysis.analyze import BuildPlan, analyze
 from pybuildpack.cnb.context import BuildContext
 from pybuildpack.cnb.launch import Launch, Process, write_launch
+from pybuildpack.cnb.plan import read_buildpack_plan
 from pybuildpack.cnb.platform import merged_env
 from pybuildpack.dependencies.ca import ca_env, write_bundle
 from pybuildpack.dependencies.catalog import Dependency
@@ -113,7 +114,8 @@ def build(ctx: BuildContext, log: Logger) -> None:
     log.title(f"pybuildpack {buildpack_version(ctx.buildpack_dir)}")
     inputs = read_inputs(ctx.buildpack_dir, merged_env(ctx.env, ctx.platform_env), ctx.bindings)
     catalog = inputs.catalog
-    plan = analyze(ctx.app_dir, inputs.settings, catalog, ctx.target.arch)
+    requirements = read_buildpack_plan(ctx.plan_path)  # what other buildpacks asked of us
+    plan = analyze(ctx.app_dir, inputs.settings, catalog, ctx.target.arch, requirements)
     report_settings(plan, log)
     dependency = catalog.find("cpython", str(plan.python_version), ctx.target.arch)
     if dependency is None:  # analyze resolved from this very catalog

@@ -132,6 +132,7 @@ def plan(args: Sequence[str]) -> int:
     from pybuildpack import messages
     from pybuildpack.analysis.analyze import analyze
     from pybuildpack.analysis.detect import python_files
+    from pybuildpack.cnb.plan import read_buildpack_plan
     from pybuildpack.cnb.platform import read_bindings, read_platform_env
     from pybuildpack.dependencies.catalog import normalize_arch
     from pybuildpack.inputs import read_inputs
@@ -157,17 +158,30 @@ def plan(args: Sequence[str]) -> int:
         default=None,
         help="a platform dir (its env/ files and bindings are read, as a build reads them)",
     )
+    parser.add_argument(
+        "--buildpack-plan",
+        type=Path,
+        default=None,
+        metavar="PLAN_TOML",
+        help="a buildpack plan, as the lifecycle gives build (other buildpacks' requirements)",
+    )
     options = parser.parse_args(args)
     app_dir: Path = options.app_dir
     if not app_dir.is_dir():
         sys.stderr.write(f"pybuildpack plan: {app_dir} is not a directory\n")
+        return 1
+    if options.buildpack_plan and not options.buildpack_plan.is_file():
+        sys.stderr.write(f"pybuildpack plan: {options.buildpack_plan} is not a file\n")
         return 1
     env = read_platform_env(options.platform) if options.platform else {}
     env.update(options.env)
     bindings = read_bindings(options.platform / "bindings") if options.platform else []
     register_secrets(env, bindings)
     inputs = read_inputs(catalog_dir(), env, bindings)
-    result = analyze(app_dir, inputs.settings, inputs.catalog, normalize_arch(options.arch))
+    requirements = read_buildpack_plan(options.buildpack_plan) if options.buildpack_plan else []
+    result = analyze(
+        app_dir, inputs.settings, inputs.catalog, normalize_arch(options.arch), requirements
+    )
     detected = bool(python_files(app_dir))
     data = result.to_json()
     data["detected"] = detected

@@ -1,5 +1,8 @@
 """Put the buildpack's own CPython, with pybuildpack's dependencies, in ./runtime.
 
+pybuildpack's dependencies come from `locks/runtime.txt` (every package pinned, with its
+sha256 hashes; `make update-locks`), installed with `pip install --require-hashes`.
+
 The interpreter comes from a catalog of CPython builds, the same mechanism apps get theirs
 through (the buildpack.toml catalog, or an operator's `dependency-catalog` file): fetched,
 verified against its sha256, unpacked safely and relocated by pybuildpack's own code. The
@@ -17,7 +20,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import tomllib
 from pathlib import Path
 
 from pybuildpack.analysis.python_version import RequestKind, VersionRequest, resolve
@@ -34,9 +36,16 @@ from pybuildpack.layers.cpython_relocation import relocate_cpython
 REPO = Path(__file__).resolve().parents[1]
 
 
-def runtime_requirements() -> list[str]:
-    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    return sorted(project["dependencies"])
+LOCK = REPO / "locks" / "runtime.txt"
+
+
+def locked_names(lock: Path = LOCK) -> list[str]:
+    """`name==version` of every package the lock pins (for the log)."""
+    return [
+        line.split(" ")[0]
+        for line in lock.read_text().splitlines()
+        if line and not line.startswith((" ", "#"))
+    ]
 
 
 def main() -> int:
@@ -55,8 +64,8 @@ def main() -> int:
     _, version = resolve(request, catalog, arch)
     dependency = catalog.find("cpython", str(version), arch)
     assert dependency is not None
-    requirements = runtime_requirements()
-    key_source = "\n".join([dependency.checksum, *requirements, Path(__file__).read_text()])
+    requirements = locked_names()
+    key_source = "\n".join([dependency.checksum, LOCK.read_text(), Path(__file__).read_text()])
     key = hashlib.sha256(key_source.encode()).hexdigest()[:12]
     cached = options.cache / "runtime" / f"{version}-{key}"
     if not (cached / "python" / "bin" / "python3").exists():
@@ -79,7 +88,10 @@ def main() -> int:
                 "--no-cache-dir",
                 "--disable-pip-version-check",
                 "--root-user-action=ignore",
-                *requirements,
+                "--require-hashes",
+                "--no-deps",
+                "--requirement",
+                str(LOCK),
             ],
             check=True,
         )

@@ -42,6 +42,7 @@ def buildpack_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("buildpack")
     shutil.copytree(REPO / "bin", root / "bin")
     shutil.copy(REPO / "buildpack.toml", root / "buildpack.toml")
+    shutil.copytree(REPO / "locks", root / "locks")
     (root / "pybuildpack").symlink_to(REPO / "pybuildpack")
     wrapper = root / "runtime" / "python" / "bin" / "python3"
     wrapper.parent.mkdir(parents=True)

@@ -35,7 +35,6 @@ from pybuildpack.errors import (
     UnsatisfiedToolRequirement,
 )
 from pybuildpack.installers import InstallPaths, for_choice
-from pybuildpack.layers.tools import constraints
 from pybuildpack.runner import redact_text
 from pybuildpack.settings import Settings
 
@@ -361,12 +360,6 @@ def test_bad_tool_version(name: str) -> None:
     with pytest.raises(InvalidConfig) as err:
         Settings.from_env({name: "latest!"})
     assert err.value.name == name
-
-
-def test_pdm_constraints() -> None:
-    assert constraints("pdm", "2.29.3") == ["unearth<0.19", "hishel<2"]
-    assert constraints("pdm", "2.30.0") == []
-    assert constraints("uv", "0.13.8") == []
 
 
 def test_credentials_redacted() -> None:

@@ -102,3 +102,21 @@ def test_text_output_says_why(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert "Python: 3.12.8 (requested 'python-3.12.8' by runtime.txt, line 1)" in result.stdout
     assert "web (default): python main.py" in result.stdout
+
+
+def test_buildpack_plan_option(tmp_path: Path) -> None:
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "requirements.txt").write_text("flask==3.0\n")
+    plan_toml = tmp_path / "plan.toml"
+    plan_toml.write_text(
+        '[[entries]]\nname = "cpython"\n[entries.metadata]\nversion = "3.12"\n'
+        'version-source = "policy"\n'
+    )
+    result = plan(app, "--json", "--buildpack-plan", str(plan_toml))
+    assert result.returncode == 0, result.stderr
+    python = json.loads(result.stdout)["python"]
+    assert python["source"] == "buildpack plan (policy)"
+    assert python["resolved"].startswith("3.12.")
+    missing = plan(app, "--buildpack-plan", str(tmp_path / "nope.toml"))
+    assert missing.returncode == 1 and "nope.toml" in missing.stderr

@@ -222,3 +222,58 @@ def test_a_broken_file_after_the_winner_is_not_an_error(tmp_path: Path) -> None:
     (tmp_path / ".python-version").unlink()
     with pytest.raises(InvalidVersionFile):  # the same file, when it is the one that decides
         request_for(tmp_path, {})
+
+
+# --- another buildpack's requirement (the buildpack plan) ---------------------------------------
+
+
+def plan_request(tmp_path: Path, files: dict[str, str], entries, env=None):  # type: ignore[no-untyped-def]
+    from pybuildpack.cnb.plan import PlanEntry
+
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    plan = [PlanEntry(name, metadata) for name, metadata in entries]
+    return read_request(Project(tmp_path), Settings.from_env(env or {}), plan)
+
+
+POLICY = [
+    ("site-packages", {}),
+    ("cpython", {"build": True}),  # ours: no version
+    ("cpython", {"version": "3.12", "version-source": "policy.toml"}),
+]
+
+
+def test_buildpack_plan_version_is_used_and_named(tmp_path: Path) -> None:
+    request = plan_request(tmp_path, {"requirements.txt": ""}, POLICY)
+    assert (request.source, request.specifier) == ("buildpack plan (policy.toml)", "3.12")
+    assert str(resolve(request, catalog(), "amd64")[1]) == "3.12.8"
+
+
+def test_buildpack_plan_takes_paketo_style_constraints(tmp_path: Path) -> None:
+    request = plan_request(tmp_path, {}, [("cpython", {"version": "3.13.*"})])
+    assert request.source == "buildpack plan"
+    assert str(resolve(request, catalog(), "amd64")[1]) == "3.13.5"
+
+
+@pytest.mark.parametrize(
+    ("files", "env", "source"),
+    [
+        ({}, {"BP_CPYTHON_VERSION": "3.11"}, "BP_CPYTHON_VERSION"),
+        ({}, {"PYTHON_VERSION": "3.11"}, "PYTHON_VERSION"),
+        ({".python-version": "3.11\n"}, {}, ".python-version"),
+        ({"runtime.txt": "python-3.11.14\n"}, {}, "runtime.txt"),
+    ],
+)
+def test_explicit_requests_beat_the_buildpack_plan(tmp_path: Path, files, env, source) -> None:  # type: ignore[no-untyped-def]
+    assert plan_request(tmp_path, files, POLICY, env).source == source
+
+
+def test_buildpack_plan_beats_inferred_ranges(tmp_path: Path) -> None:
+    files = {"pyproject.toml": '[project]\nname = "x"\nrequires-python = ">=3.11"\n'}
+    assert plan_request(tmp_path, files, POLICY).source == "buildpack plan (policy.toml)"
+
+
+def test_bad_buildpack_plan_version_names_the_plan(tmp_path: Path) -> None:
+    with pytest.raises(InvalidPythonVersion) as err:
+        plan_request(tmp_path, {}, [("cpython", {"version": "three", "version-source": "x"})])
+    assert (err.value.source, err.value.value) == ("buildpack plan (x)", "three")

@@ -3,7 +3,7 @@
 # Renders builder.toml and runs `pack builder create` (against $DOCKER_HOST, no pulls) unless a
 # builder made from the same inputs (template, buildpack files, lifecycle, images) exists.
 # A buildpack *directory* is staged first (the same files `make package` ships: bin/,
-# buildpack.toml, pybuildpack/, runtime/, README.md), so the builder does not carry the
+# buildpack.toml, pybuildpack/, runtime/, locks/, README.md), so the builder does not carry the
 # checkout's .git, build/, tests or caches.
 set -euo pipefail
 tmpl=$1 out=$2 builder=$3 bp=$4 bp_id=$5 lc=$6 build_image=$7 run_image=$8 stamps=$9
@@ -13,7 +13,7 @@ if [[ -d $bp ]]; then
   stage=$stamps/buildpack
   rm -rf "$stage.tmp" && mkdir -p "$stage.tmp"
   files=()
-  for f in bin buildpack.toml pybuildpack runtime README.md LICENSE; do [[ -e $bp/$f ]] && files+=("$f"); done
+  for f in bin buildpack.toml pybuildpack runtime locks README.md LICENSE; do [[ -e $bp/$f ]] && files+=("$f"); done
   tar -C "$bp" --exclude=__pycache__ --exclude='*.pyc' -cf - "${files[@]}" | tar -C "$stage.tmp" -xf -
   rm -rf "$stage" && mv "$stage.tmp" "$stage"
   bp=$stage

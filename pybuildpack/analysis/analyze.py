@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from pybuildpack.analysis.processes import ProcessPlan
 from pybuildpack.analysis.project import Project
 from pybuildpack.analysis.python_version import VersionCatalog, VersionRequest
 from pybuildpack.analysis.system_packages import SystemPackages
+from pybuildpack.cnb.plan import PlanEntry
 from pybuildpack.errors import ForbiddenEnvironment, InternalError
 from pybuildpack.settings import TOOL_VERSION_VARIABLES, Settings
 
@@ -118,14 +120,23 @@ def _tool_version(settings: Settings, catalog: VersionCatalog, tool: str) -> str
     return version
 
 
-def analyze(app_dir: Path, settings: Settings, catalog: VersionCatalog, arch: str) -> BuildPlan:
-    """Read everything, decide everything, write nothing. Bad input raises a typed error."""
+def analyze(
+    app_dir: Path,
+    settings: Settings,
+    catalog: VersionCatalog,
+    arch: str,
+    buildpack_plan: Sequence[PlanEntry] = (),
+) -> BuildPlan:
+    """Read everything, decide everything, write nothing. Bad input raises a typed error.
+
+    `buildpack_plan`: the entries other buildpacks required of ours (a `cpython` version).
+    """
     if settings.forbidden:
         raise ForbiddenEnvironment(list(settings.forbidden))
     project = Project(app_dir)
     check_manifests(project)  # wrong types anywhere: a typed error before anything reads them
     found = python_files(app_dir)
-    requests = python_version.read_requests(project, settings)
+    requests = python_version.read_requests(project, settings, buildpack_plan)
     request, resolved = python_version.resolve(requests[0] if requests else None, catalog, arch)
     choice = package_manager.choose(project, settings.package_manager)
     tool = choice.manager.value if choice.manager.value in TOOL_VERSION_VARIABLES else None

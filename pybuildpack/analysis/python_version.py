@@ -1,9 +1,15 @@
 """Which CPython the app asks for, where it asked, and which catalog build satisfies it.
 
 Sources, first found wins: BP_CPYTHON_VERSION, PYTHON_VERSION, .python-version, runtime.txt,
+a `cpython` entry with a `version` in the buildpack plan (another buildpack's requirement),
 uv.lock `requires-python`, pyproject.toml `requires-python` (then Poetry's `python`
 dependency), Pipfile.lock `python_full_version`/`python_version`, Pipfile `[requires]`,
 else the default in buildpack.toml metadata.
+
+The buildpack plan ranks below the explicit requests (the variables, and the two files whose
+only job is to name the version) and above what is inferred from manifests and locks
+(`requires-python` is a range the app accepts; another buildpack in the group that requires
+a version, e.g. a platform's policy, chose within it).
 
 Resolution: `X.Y` is the newest patch of X.Y; `X.Y.Z` is exact; a constraint takes its
 lowest allowed minor at the newest allowed patch (`>=3.12,<3.15` is 3.12.latest). A
@@ -14,7 +20,7 @@ else the newest allowed minor: picking the oldest minor there would pick an end-
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Protocol
@@ -23,6 +29,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from pybuildpack.analysis.project import Project
+from pybuildpack.cnb.plan import PlanEntry
 from pybuildpack.errors import (
     BuildpackError,
     InvalidPythonVersion,
@@ -165,6 +172,24 @@ def _from_runtime_txt(project: Project) -> VersionRequest | None:
     return VersionRequest(value, name, request.kind, request.specifier, number)
 
 
+def _from_buildpack_plan(entries: Sequence[PlanEntry]) -> VersionRequest | None:
+    """The first `cpython` entry with `metadata.version` (Paketo's shape: `version`, and
+    `version-source` naming where that buildpack read it)."""
+    for entry in entries:
+        raw = entry.metadata.get("version")
+        if entry.name != "cpython" or not isinstance(raw, str) or not raw.strip():
+            continue
+        origin = entry.metadata.get("version-source")
+        source = (
+            f"buildpack plan ({origin})" if isinstance(origin, str) and origin else "buildpack plan"
+        )
+        request = _constraint(raw, source)
+        if request is None:
+            raise InvalidPythonVersion(source, raw)
+        return request
+    return None
+
+
 def _toml_line(project: Project, name: str, key: str) -> int | None:
     text = project.text(name) or ""
     for number, line in enumerate(text.splitlines(), 1):
@@ -233,19 +258,24 @@ def _from_pipfile(project: Project) -> VersionRequest | None:
     return None
 
 
-def read_request(project: Project, settings: Settings) -> VersionRequest | None:
-    """The user's request, from the first source that has one; None means the default."""
-    requests = read_requests(project, settings)
+def read_request(
+    project: Project, settings: Settings, plan: Sequence[PlanEntry] = ()
+) -> VersionRequest | None:
+    """The request, from the first source that has one; None means the default."""
+    requests = read_requests(project, settings, plan)
     return requests[0] if requests else None
 
 
-def read_requests(project: Project, settings: Settings) -> list[VersionRequest]:
+def read_requests(
+    project: Project, settings: Settings, plan: Sequence[PlanEntry] = ()
+) -> list[VersionRequest]:
     """Every source's request, first (the one that wins) first. A fault in a source after the
     winner is not an error: that file decides nothing."""
     readers: tuple[Callable[[], VersionRequest | None], ...] = (
         lambda: _from_settings(settings.python_version),
         lambda: _from_python_version_file(project),
         lambda: _from_runtime_txt(project),
+        lambda: _from_buildpack_plan(plan),
         lambda: _from_uv_lock(project),
         lambda: _from_pyproject(project),
         lambda: _from_pipfile_lock(project),

@@ -1,4 +1,9 @@
-"""Resolving requested package names through Depends/Pre-Depends, as apt does."""
+"""Resolving requested package names through Depends/Pre-Depends, as apt does.
+
+Hand-written on purpose: apt's solver (python-apt) needs libapt and root-owned state, and no
+kept pure-Python library resolves Debian relations against an index we verified ourselves;
+python-debian (used for the index and the relations) parses but does not resolve.
+"""
 
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ from pybuildpack.cnb.layers import Layer, LayerTypes
 from pybuildpack.dependencies.archives import extract_tar
 from pybuildpack.dependencies.catalog import Dependency
 from pybuildpack.dependencies.fetch import Fetcher
+from pybuildpack.layers import sbom_components as sbom
 from pybuildpack.layers.cpython_relocation import find_sysconfigdata, relocate_cpython
 from pybuildpack.layers.reuse import reuse_or_reset
 from pybuildpack.log import Logger
@@ -65,6 +66,7 @@ def contribute(ctx: BuildContext, dependency: Dependency, fetcher: Fetcher, log:
         log.debug(f"Rewrote build-time paths in {len(changed)} file(s)")
         _compile_hash_checked(layer.path, find_sysconfigdata(layer.path), log)
     layer.write(LayerTypes(launch=True, build=True, cache=True), wanted.model_dump())
+    sbom.write(ctx.layers_dir, ctx.buildpack_dir, LAYER, sbom.cpython(dependency, layer.path))
     return layer.path
 
 

@@ -1,5 +1,7 @@
 """Rewrite the build-time paths of a relocated CPython, as uv does for its installs.
 
+Hand-written on purpose: no library does this (uv does it in Rust, inside its own installs).
+
 A python-build-standalone archive is built with prefix `/install` and clang; a pyenv build
 has its install prefix (e.g. `/root/.pyenv/versions/3.12.1`) baked in. Python itself runs
 from anywhere, but what it tells build tools does not: `sysconfig` (hence pip, setuptools,

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 from pybuildpack.cnb.context import BuildContext
 from pybuildpack.cnb.layers import Layer, LayerTypes
+from pybuildpack.layers import sbom_components as sbom
 from pybuildpack.layers.reuse import reuse_or_reset
 from pybuildpack.log import Logger
 from pybuildpack.runner import run
@@ -115,5 +116,6 @@ def contribute(
         bin_dir = layer.path / "bin"
         bin_dir.mkdir()
         (bin_dir / server).symlink_to(Path("..") / "venv" / "bin" / server)
+    sbom.write(ctx.layers_dir, ctx.buildpack_dir, LAYER, sbom.environment(layer.path / "venv"))
     layer.write(LayerTypes(launch=True, cache=True), wanted.model_dump())
     return layer.path

@@ -17,12 +17,15 @@ What the images already have:
 A package asked for by name (by the mapping or the user) is always installed.
 
 Each layer is reused while its package set (names, versions, sha256s) is unchanged.
+Without CNB_TARGET_DISTRO_*, the build image's distribution is read with the standard
+library's `platform.freedesktop_os_release` (it knows the file's quoting and fallback path).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import platform
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
@@ -35,8 +38,10 @@ from pybuildpack import debian
 from pybuildpack.analysis.system_packages import SystemPackages
 from pybuildpack.cnb.context import BuildContext
 from pybuildpack.cnb.layers import EnvOp, EnvScope, Layer, LayerTypes
+from pybuildpack.cnb.sbom import remove_layer_sbom
 from pybuildpack.dependencies.fetch import Fetcher
 from pybuildpack.dependencies.mirrors import Mirror
+from pybuildpack.layers import sbom_components as sbom
 from pybuildpack.layers.reuse import reuse_or_reset
 from pybuildpack.log import Logger
 from pybuildpack.settings import Settings
@@ -44,7 +49,6 @@ from pybuildpack.settings import Settings
 LAUNCH_LAYER = "system-packages"
 BUILD_LAYER = "system-packages-build"
 INDEX_LAYER = "system-packages-index"
-OS_RELEASE = Path("/etc/os-release")
 
 
 class PackagesMetadata(BaseModel):
@@ -71,18 +75,18 @@ def _metadata(distro: debian.Distro, packages: Sequence[debian.Package]) -> Pack
     )
 
 
-def _os_release(path: Path = OS_RELEASE) -> tuple[str, str]:
-    values: dict[str, str] = {}
+def _os_release() -> tuple[str, str]:
+    """ID and VERSION_ID of the build image, read by the standard library (/etc/os-release,
+    else /usr/lib/os-release, with the format's quoting and escapes); ("", "") without one."""
     try:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            key, _, value = line.partition("=")
-            values[key.strip()] = value.strip().strip('"')
+        values = platform.freedesktop_os_release()
     except OSError:
         return "", ""
     return values.get("ID", ""), values.get("VERSION_ID", "")
 
 
 def _remove(layer: Layer) -> None:
+    remove_layer_sbom(layer.path.parent, layer.name)
     layer.toml_path.unlink(missing_ok=True)
     if layer.path.exists():
         shutil.rmtree(layer.path)
@@ -245,6 +249,7 @@ def contribute(
             layer, what, distro, packages, plan, types, fetcher, log
         ).items():
             added[key] = dirs + added.get(key, [])
+    sbom.write(ctx.layers_dir, ctx.buildpack_dir, LAUNCH_LAYER, sbom.debs(launch, distro))
     result = dict(env)
     for key, dirs in added.items():
         old = result.get(key, "")

@@ -8,11 +8,9 @@ never be mistaken for the app's. Reused while tool version, Python version and a
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 
-from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel, ConfigDict
 
 from pybuildpack.cnb.context import BuildContext
@@ -42,18 +40,23 @@ LABELS = {
 }
 
 
-def constraints(tool: str, version: str) -> list[str]:
-    """pip constraints a tool release needs because its own pins are too loose.
+def requirements(buildpack_dir: Path, tool: str, version: str) -> tuple[list[str], str]:
+    """pip's arguments for the tool, and how they were chosen (for the log).
 
-    pdm <= 2.29.3 breaks with unearth 0.19 (which moved to httpx2) and hishel 2.
+    The default versions come with their whole dependency tree pinned and hashed in
+    `locks/tools/<tool>-<version>.txt` (`make update-locks`), so a build installs exactly
+    what was tested, and nothing an index serves later. Another version (BP_<TOOL>_VERSION)
+    has no lock: pip resolves its dependencies.
     """
-    try:
-        parsed = Version(version)
-    except InvalidVersion:
-        return []
-    if tool == "pdm" and parsed <= Version("2.29.3"):
-        return ["unearth<0.19", "hishel<2"]
-    return []
+    lock = buildpack_dir / "locks" / "tools" / f"{tool}-{version}.txt"
+    if lock.is_file():
+        return [
+            "--require-hashes",
+            "--no-deps",
+            "--requirement",
+            str(lock),
+        ], "locked, hashes checked"
+    return [f"{tool}=={version}"], "no lock for this version: dependencies resolved by pip"
 
 
 def executable(ctx: BuildContext, tool: str) -> Path:
@@ -97,29 +100,24 @@ def contribute(
             "PIP_DISABLE_PIP_VERSION_CHECK": "1",
             "VIRTUAL_ENV": str(venv),
         }
-        with tempfile.TemporaryDirectory(prefix="pybuildpack-") as tmp:
-            command = [
-                str(venv / "bin" / "python"),
-                "-m",
-                "pip",
-                "install",
-                "--no-input",
-                "--progress-bar",
-                "off",
-                "--quiet",
-            ]
-            pins = constraints(tool, version)
-            if pins:
-                file = Path(tmp) / "constraints.txt"
-                file.write_text("".join(f"{pin}\n" for pin in pins), encoding="utf-8")
-                command += ["--constraint", str(file)]
-            with log.timed(f"Installing {tool}=={version} with pip"):
-                run(
-                    [*command, f"{tool}=={version}"],
-                    step="tool-install",
-                    env=install_env,
-                    log=log,
-                )
+        command = [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pip",
+            "install",
+            "--no-input",
+            "--progress-bar",
+            "off",
+            "--quiet",
+        ]
+        arguments, how = requirements(ctx.buildpack_dir, tool, version)
+        with log.timed(f"Installing {tool}=={version} with pip ({how})"):
+            run(
+                [*command, *arguments],
+                step="tool-install",
+                env=install_env,
+                log=log,
+            )
     layer.write(LayerTypes(launch=False, build=False, cache=True), wanted.model_dump())
     return executable(ctx, tool)
 

@@ -19,6 +19,7 @@ from pybuildpack.cnb.context import BuildContext
 from pybuildpack.cnb.layers import Layer, LayerTypes
 from pybuildpack.errors import CommandFailed
 from pybuildpack.installers import Installer, InstallPaths
+from pybuildpack.layers import sbom_components as sbom
 from pybuildpack.layers.reuse import reuse_or_reset
 from pybuildpack.layers.tools import cache_layer
 from pybuildpack.log import Logger
@@ -107,6 +108,7 @@ def contribute(
             _install(installer, paths, installer_label.split(" ")[-1], env, log)
     _write_env(layer)
     layer.write(LayerTypes(launch=True, build=True, cache=True), wanted.model_dump())
+    sbom.write(ctx.layers_dir, ctx.buildpack_dir, LAYER, sbom.environment(layer.path))
     return layer.path
 
 
