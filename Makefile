@@ -79,6 +79,7 @@ SAMPLE_IMAGE ?= pybuildpack.test/sample:latest
 RUN_VOLUME_KEY ?= make-run
 .PHONY: run
 run: integration-infra
+	@PACK_VOLUME_KEY=$${PACK_VOLUME_KEY:-$(RUN_VOLUME_KEY)} $(HOST_PYTHON) integration/pack_cache.py $(SAMPLE_IMAGE)
 	PACK_VOLUME_KEY=$${PACK_VOLUME_KEY:-$(RUN_VOLUME_KEY)} $(PACK) build $(SAMPLE_IMAGE) --path $(APP) --builder $(BUILDER) --trust-builder \
 	  --pull-policy never --docker-host inherit \
 	  --volume $(MIRROR_DIR):/platform/bindings/cpython-mirror:ro \
