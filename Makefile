@@ -65,7 +65,7 @@ package: runtime tools
 	cp -a bin buildpack.toml README.md $(STAGE)/
 	cp -a runtime $(STAGE)/runtime
 	tar -C . --exclude __pycache__ -cf - pybuildpack | tar -C $(STAGE) -xf -
-	runtime/python/bin/python3 -m compileall -q $(STAGE)/pybuildpack
+	runtime/python/bin/python3 -m compileall -q --invalidation-mode unchecked-hash $(STAGE)/pybuildpack
 	$(PACK) buildpack package build/pybuildpack.cnb --config package.toml --format file \
 	  --target linux/$(RUNTIME_ARCH)
 	@ls -la build/pybuildpack.cnb

@@ -287,8 +287,8 @@ for i in $(seq {n}); do
   rm -rf /tmp/layers/*
   t0=$(date +%s%N)
   CNB_PLATFORM_DIR=/tmp/platform CNB_BP_PLAN_PATH=/tmp/plan.toml CNB_LAYERS_DIR=/tmp/layers \
-    CNB_BUILDPACK_DIR=$bp "$bp/bin/build" 2>&1 | {{ IFS= read -r line || true; t1=$(date +%s%N);
-    echo "build $(( (t1 - t0) / 1000 )) $line"; cat >/dev/null; }}
+    CNB_BUILDPACK_DIR=$bp timeout -s KILL 5 "$bp/bin/build" 2>&1 | {{ IFS= read -r line || true;
+    t1=$(date +%s%N); echo "build $(( (t1 - t0) / 1000 )) $line"; cat >/dev/null; }}
 done
 """
 
