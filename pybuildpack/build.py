@@ -18,9 +18,10 @@ from pybuildpack.inputs import read_inputs
 from pybuildpack.installers.credentials import index_env
 from pybuildpack.layers import cpython, pip, start, tools, venv
 from pybuildpack.layers import system_packages as system_layer
+from pybuildpack.layers.reuse import Found
 from pybuildpack.log import Logger
 from pybuildpack.steps.collectstatic import collectstatic
-from pybuildpack.steps.entrypoint import check_entrypoints
+from pybuildpack.steps.entrypoint import check_entrypoints, needs_venv_files
 
 # pip and compileall write hash-checked .pyc files when this is set: reproducible layers.
 SOURCE_DATE_EPOCH = "315532801"
@@ -112,32 +113,72 @@ def build(ctx: BuildContext, log: Logger) -> None:
         log.detail("Using certificates from the ca-certificates binding for HTTPS")
     fetcher = Fetcher(mirror=inputs.mirror, ca_file=bundle)
 
-    python_home = cpython.contribute(ctx, dependency, fetcher, log)
+    # What this build runs, decided before any layer: a rebuild that reuses the venv and runs no
+    # Python (a source-only change) restores neither CPython nor the venv nor any tool.
+    python_version = str(plan.python_version)
+    label = f"pip {plan.pip_version}"
+    if installer is not None and installer.tool is not None and plan.tool_version:
+        label = f"{installer.tool} {plan.tool_version}"
+    python_every_build = plan.collectstatic or plan.settings.entrypoint_check == "import"
+    venv_every_build = python_every_build or needs_venv_files(plan, ctx.app_dir)
+    wanted_venv = venv.wanted_metadata(ctx, plan, label)
+    found_venv = venv.find(ctx, wanted_venv, log)
+    new_venv = found_venv is Found.NOTHING or (found_venv is Found.IN_IMAGE and venv_every_build)
+    if found_venv is Found.IN_IMAGE and new_venv:
+        log.detail("The virtual environment is in the previous image only, and this build needs")
+        log.subdetail("its files (collectstatic, import check, or a start module in it): made anew")
+
+    python_home = cpython.contribute(
+        ctx,
+        dependency,
+        fetcher,
+        log,
+        run_now=new_venv or python_every_build,
+        every_build=python_every_build,
+    )
     tool_env = build_env(ctx, python_home, ca)
     # after CPython, before pip: source builds compile against the -dev packages
     tool_env = system_layer.contribute(
         ctx, plan.system_packages, plan.settings, fetcher, tool_env, log
     )
-    python_version = str(plan.python_version)
-    pip_site = pip.contribute(ctx, python_home, python_version, plan.pip_version, tool_env, log)
-    install_env = {**tool_env, **index_env(ctx.bindings)}
-    label, executable = f"pip {plan.pip_version}", None
-    if installer is not None and installer.tool is not None and plan.tool_version:
-        label = f"{installer.tool} {plan.tool_version}"
-        # no pip cache for the tool: its layer is the cache
-        executable = tools.contribute(
+    cache = venv.download_cache(ctx, plan, installer)
+    uses_tool = installer is not None and installer.tool is not None and plan.tool_version
+    if new_venv:
+        install_env = {**tool_env, **index_env(ctx.bindings)}
+        pip_wheel = pip.wheel(ctx, python_home, plan.pip_version, install_env, log)
+        executable = None
+        if uses_tool:
+            assert installer is not None and installer.tool is not None and plan.tool_version
+            executable = tools.contribute(
+                ctx,
+                installer.tool,
+                plan.tool_version,
+                python_home,
+                python_version,
+                pip_wheel,
+                install_env,
+                log,
+            )
+        venv_path = venv.contribute(
             ctx,
-            installer.tool,
-            plan.tool_version,
+            wanted_venv,
             python_home,
-            python_version,
-            pip_site,
+            pip_wheel,
+            installer,
+            label,
+            executable,
+            cache,
+            venv_every_build,
             install_env,
             log,
         )
-    venv_path = venv.contribute(
-        ctx, plan, python_home, pip_site, installer, label, executable, install_env, log
-    )
+    else:
+        pip.keep(ctx, plan.pip_version)
+        if uses_tool:
+            assert installer is not None and installer.tool is not None and plan.tool_version
+            tools.keep(ctx, installer.tool, plan.tool_version, python_version)
+        cache.keep()
+        venv_path = venv.keep(ctx, wanted_venv, found_venv, venv_every_build, log)
     start.contribute(ctx, python_home)
     app_env = {**tool_env, "PATH": f"{venv_path / 'bin'}:{tool_env['PATH']}"}
     check_entrypoints(plan, ctx.app_dir, venv_path, app_env, log)

@@ -1,11 +1,19 @@
 """The `cpython` layer: a python-build-standalone archive, verified, unpacked and relocated.
 
-Cached, and in the build and the launch image. Reused while version, arch and the archive's
-checksum are unchanged.
+In the launch image. Reused while version, arch and the archive's checksum are unchanged.
+How it is kept between builds depends on what the build needs:
+
+- When every build runs Python (collectstatic, `BP_PYTHON_ENTRYPOINT_CHECK=import`), the layer
+  is cached (launch, build, cache): the lifecycle restores it before each build.
+- Otherwise it is launch-only: a rebuild that does not run Python (a source-only change)
+  neither restores nor re-tars it; the lifecycle keeps it from the previous image. A rebuild
+  that does run Python (a dependency change) unpacks it again from the archive, which the
+  cache-only `cpython-archive` layer keeps (one file, verified, so no download).
 """
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -17,11 +25,12 @@ from pybuildpack.dependencies.archives import extract_tar
 from pybuildpack.dependencies.catalog import Dependency
 from pybuildpack.dependencies.fetch import Fetcher
 from pybuildpack.layers.cpython_relocation import find_sysconfigdata, relocate_cpython
-from pybuildpack.layers.reuse import reuse_or_reset
+from pybuildpack.layers.reuse import Found, find_launch_layer
 from pybuildpack.log import Logger
 from pybuildpack.runner import run
 
 LAYER = "cpython"
+ARCHIVE_LAYER = "cpython-archive"
 
 
 class CPythonMetadata(BaseModel):
@@ -43,24 +52,74 @@ def python_home(ctx: BuildContext) -> Path:
     return Layer(ctx.layers_dir, LAYER).path
 
 
-def contribute(ctx: BuildContext, dependency: Dependency, fetcher: Fetcher, log: Logger) -> Path:
+def contribute(
+    ctx: BuildContext,
+    dependency: Dependency,
+    fetcher: Fetcher,
+    log: Logger,
+    *,
+    run_now: bool,
+    every_build: bool,
+) -> Path:
+    """CPython's home. `run_now`: this build runs it (its files must be there);
+    `every_build`: every build does (then the layer is cached, not launch-only)."""
     layer = Layer(ctx.layers_dir, LAYER)
     wanted = CPythonMetadata(
         python_version=dependency.version, arch=dependency.arch, checksum=dependency.checksum
     )
     log.header(f"Installing CPython {dependency.version}")
-    if not reuse_or_reset(layer, wanted, "CPython", log, LABELS):
-        with tempfile.TemporaryDirectory(prefix="pybuildpack-") as tmp:
-            with log.timed(f"Downloading {dependency.uri}"):
-                archive = fetcher.fetch(dependency, Path(tmp), log=log)
-            log.subdetail(f"Verified sha256 {dependency.sha256}")
-            with log.timed("Unpacking"):
-                extract_tar(archive, layer.path, strip_components=1, uri=dependency.uri)
+    found = find_launch_layer(layer, wanted, "CPython", log, LABELS)
+    if found is Found.IN_IMAGE and not (run_now or every_build):
+        log.detail("Reusing CPython from the previous image (this build does not run it)")
+        layer.keep_from_previous_image(wanted.model_dump())
+        _keep_archive(ctx, dependency)
+        return layer.path
+    if found is not Found.RESTORED:
+        if found is Found.IN_IMAGE:
+            log.detail("Reusing CPython from the previous image, unpacked for this build")
+            layer.reset()
+        archive = _archive(ctx, dependency, fetcher, log)
+        with log.timed("Unpacking"):
+            extract_tar(archive, layer.path, strip_components=1, uri=dependency.uri)
         changed = relocate_cpython(layer.path, log=log)
         log.debug(f"Rewrote build-time paths in {len(changed)} file(s)")
         _compile_hash_checked(layer.path, find_sysconfigdata(layer.path), log)
-    layer.write(LayerTypes(launch=True, build=True, cache=True), wanted.model_dump())
+    types = LayerTypes(launch=True, build=every_build, cache=every_build)
+    layer.write(types, wanted.model_dump())
+    if every_build:
+        Layer(ctx.layers_dir, ARCHIVE_LAYER).toml_path.unlink(missing_ok=True)  # not needed
     return layer.path
+
+
+def _archive_metadata(dependency: Dependency) -> dict[str, str]:
+    return {"checksum": dependency.checksum, "name": Path(dependency.uri).name}
+
+
+def _keep_archive(ctx: BuildContext, dependency: Dependency) -> None:
+    archive = Layer(ctx.layers_dir, ARCHIVE_LAYER)
+    if archive.restored_metadata() == _archive_metadata(dependency):
+        archive.write(LayerTypes(cache=True), _archive_metadata(dependency))
+
+
+def _archive(ctx: BuildContext, dependency: Dependency, fetcher: Fetcher, log: Logger) -> Path:
+    """The verified archive: kept in the cache-only layer, downloaded when it is not there."""
+    layer = Layer(ctx.layers_dir, ARCHIVE_LAYER)
+    metadata = _archive_metadata(dependency)
+    if layer.restored_metadata() == metadata:
+        kept = [p for p in layer.path.iterdir() if p.is_file()]
+        if len(kept) == 1:
+            log.detail(f"Using the cached archive {kept[0].name} (sha256 verified when cached)")
+            layer.write(LayerTypes(cache=True), metadata)
+            return kept[0]
+    layer.reset()
+    with tempfile.TemporaryDirectory(prefix="pybuildpack-") as tmp:
+        with log.timed(f"Downloading {dependency.uri}"):
+            downloaded = fetcher.fetch(dependency, Path(tmp), log=log)
+        log.subdetail(f"Verified sha256 {dependency.sha256}")
+        archive = layer.path / downloaded.name
+        shutil.move(downloaded, archive)
+    layer.write(LayerTypes(cache=True), metadata)
+    return archive
 
 
 def _compile_hash_checked(home: Path, source: Path, log: Logger) -> None:
