@@ -27,13 +27,6 @@ from pybuildpack.steps.entrypoint import check_entrypoints, needs_venv_files
 SOURCE_DATE_EPOCH = "315532801"
 
 
-def buildpack_version(buildpack_dir: Path) -> str:
-    import tomllib
-
-    with (buildpack_dir / "buildpack.toml").open("rb") as handle:
-        return str(tomllib.load(handle)["buildpack"]["version"])
-
-
 def report_plan(plan: BuildPlan, dependency: Dependency, log: Logger) -> None:
     request = plan.python_request
     log.header("Resolving CPython version")
@@ -97,7 +90,6 @@ def report_settings(plan: BuildPlan, log: Logger) -> None:
 
 
 def build(ctx: BuildContext, log: Logger) -> None:
-    log.title(f"pybuildpack {buildpack_version(ctx.buildpack_dir)}")
     inputs = read_inputs(ctx.buildpack_dir, merged_env(ctx.env, ctx.platform_env), ctx.bindings)
     catalog = inputs.catalog
     plan = analyze(ctx.app_dir, inputs.settings, catalog, ctx.target.arch)
