@@ -110,8 +110,18 @@ def test_bin_detect_loads_only_the_standard_librarys_basics(dirs: Dirs) -> None:
         "print(' '.join(sorted(sys.modules)))"
     )
     result = subprocess.run(
-        [sys.executable, "-E", "-s", "-S", "-c", code, str(REPO), str(dirs.app), str(dirs.platform)]
-        + [str(dirs.build_plan)],
+        [
+            sys.executable,
+            "-E",
+            "-s",
+            "-S",
+            "-c",
+            code,
+            str(REPO),
+            str(dirs.app),
+            str(dirs.platform),
+            str(dirs.build_plan),
+        ],
         capture_output=True,
         text=True,
         check=True,
