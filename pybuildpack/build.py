@@ -137,7 +137,12 @@ def build(ctx: BuildContext, log: Logger) -> None:
     uses_tool = installer is not None and installer.tool is not None and plan.tool_version
     if new_venv:
         install_env = {**tool_env, **index_env(ctx.bindings)}
-        pip_wheel = pip.wheel(ctx, python_home, plan.pip_version, install_env, log)
+        # pip only downloads uv's wheel: CPython's bundled pip does that (no pinned pip to get)
+        pip_wheel = (
+            pip.bundled_pip_wheel(python_home)
+            if installer is not None and installer.tool == "uv"
+            else pip.wheel(ctx, python_home, plan.pip_version, install_env, log)
+        )
         executable = None
         if uses_tool:
             assert installer is not None and installer.tool is not None and plan.tool_version
@@ -165,7 +170,8 @@ def build(ctx: BuildContext, log: Logger) -> None:
             log,
         )
     else:
-        pip.keep(ctx, plan.pip_version)
+        if installer is None or installer.tool != "uv":
+            pip.keep(ctx, plan.pip_version)
         if uses_tool:
             assert installer is not None and installer.tool is not None and plan.tool_version
             tools.keep(ctx, installer.tool, plan.tool_version, python_version)

@@ -54,7 +54,11 @@ def detect(args: list[str], env: dict[str, str] | os._Environ[str]) -> int:
 def main() -> int:
     try:
         return detect(sys.argv[1:], os.environ)
-    except Exception:
-        from pybuildpack.cli import main as cli_main
+    except Exception as err:  # every failure becomes a message, never a traceback
+        from pybuildpack import messages
+        from pybuildpack.errors import InternalError
 
-        return cli_main(["detect", *sys.argv[1:]])
+        sys.stdout.flush()
+        internal = InternalError(f"{type(err).__name__}: {err} (in detect)")
+        sys.stderr.write("\n" + messages.render(internal).text())
+        return 1
