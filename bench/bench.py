@@ -25,6 +25,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -368,7 +369,14 @@ def targets_for(env: Env, app: App, names: list[str]) -> list[Target]:
 Samples = dict[str, dict[str, dict[str, list[float]]]]  # app -> target -> metric -> values
 
 
-def bench(env: Env, apps: list[App], target_names: list[str], rounds: int, http: bool) -> Samples:
+def bench(
+    env: Env,
+    apps: list[App],
+    target_names: list[str],
+    rounds: int,
+    http: bool,
+    after_round: Callable[[Samples, int], None] = lambda samples, r: None,
+) -> Samples:
     samples: Samples = {}
     logs = env.work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
@@ -399,6 +407,7 @@ def bench(env: Env, apps: list[App], target_names: list[str], rounds: int, http:
                     seconds = first_http_200(target)
                     got.setdefault("http", []).append(seconds)
                     print(f"round {r} {app.name:9} {target.name:5} http   {seconds:6.2f}s")
+        after_round(samples, r)
     return samples
 
 
@@ -540,24 +549,28 @@ def main(argv: list[str] | None = None) -> int:
     apps = [BENCH_APPS[name] for name in args.apps.split(",") if name]
     started = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     probe = probe_buildpack(env, args.probe_runs) if args.probe_runs else {}
-    samples = bench(env, apps, args.targets.split(","), args.rounds, not args.no_http)
-    table = render(samples, probe, args.rounds)
-    print("\n" + table)
-    args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(
-        json.dumps(
-            {
-                "started": started,
-                "machine": machine(),
-                "rounds": args.rounds,
-                "samples": samples,
-                "probe_ms": probe,
-                "targets": [c.__dict__ for c in targets_table(samples, probe)],
-            },
-            indent=2,
+
+    def write(samples: Samples, done: int) -> None:
+        """Results so far (after every round: a stopped run still leaves its numbers)."""
+        table = render(samples, probe, done)
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(
+            json.dumps(
+                {
+                    "started": started,
+                    "machine": machine(),
+                    "rounds": done,
+                    "samples": samples,
+                    "probe_ms": probe,
+                    "targets": [c.__dict__ for c in targets_table(samples, probe)],
+                },
+                indent=2,
+            )
         )
-    )
-    args.markdown.write_text(table + "\n")
+        args.markdown.write_text(table + "\n")
+
+    samples = bench(env, apps, args.targets.split(","), args.rounds, not args.no_http, write)
+    print("\n" + render(samples, probe, args.rounds))
     print(f"\nwrote {args.json} and {args.markdown}")
     return 0
 

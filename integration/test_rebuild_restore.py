@@ -3,8 +3,9 @@
 The lifecycle's restore phase unpacks every cache=true layer before the build, whether the
 build uses it or not, and its export re-tars every launch layer that has contents. A
 source-only rebuild of the Flask app (requirements.txt) uses neither CPython nor the venv nor
-pip: the launch layers are kept from the previous image (their metadata says "reuse"), and
-only the download cache, a single archive file, is restored.
+pip: the launch layers are kept from the previous image (their metadata says "reuse"). The
+lifecycle restores every cache layer whatever the build does, so what a dependency change
+needs (the CPython archive, the pip wheel, the download cache) is kept as one file each.
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ import harness
 IMAGE = harness.image_name("rebuild_restore")
 RESTORED = re.compile(r'Restoring data for "pybuildpack/python:([^"]+)" from cache')
 REUSED = re.compile(r"Reusing layer 'pybuildpack/python:([^']+)'")
-# restored on every build, whatever it does: the download cache, kept as one archive file
-ALWAYS_RESTORED = {"pip-cache"}
+# restored on every build, whatever it does: each of these is one file (layers/cpython.py,
+# layers/pip.py, layers/download_cache.py)
+ALWAYS_RESTORED = {"cpython-archive", "pip", "pip-cache"}
 
 
 def greeting(image: str) -> str:

@@ -77,10 +77,19 @@ def build(args: Sequence[str]) -> int:
 
 
 def buildpack_version(buildpack_dir: Path) -> str:
-    import tomllib
-
-    with (buildpack_dir / "buildpack.toml").open("rb") as handle:
-        return str(tomllib.load(handle)["buildpack"]["version"])
+    """`[buildpack] version` of buildpack.toml, read without parsing the whole file: it is
+    the first line of the log, and the file's catalog is 140 KB of TOML."""
+    section = ""
+    with (buildpack_dir / "buildpack.toml").open(encoding="utf-8") as handle:
+        for line in handle:
+            text = line.strip()
+            if text.startswith("["):
+                if section == "[buildpack]":
+                    break
+                section = text
+            elif section == "[buildpack]" and text.startswith("version") and "=" in text:
+                return text.split("=", 1)[1].strip().strip('"')
+    return "(unknown version)"
 
 
 def _env_pair(value: str) -> tuple[str, str]:
