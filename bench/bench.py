@@ -367,6 +367,7 @@ def targets_for(env: Env, app: App, names: list[str]) -> list[Target]:
 
 
 Samples = dict[str, dict[str, dict[str, list[float]]]]  # app -> target -> metric -> values
+IMAGE_IDS: dict[str, list[str]] = {}  # "app/target" -> image ID of each cold build
 
 
 def bench(
@@ -378,6 +379,7 @@ def bench(
     after_round: Callable[[Samples, int], None] = lambda samples, r: None,
 ) -> Samples:
     samples: Samples = {}
+    ids_of = IMAGE_IDS  # the cold builds' image IDs: clean builds of one app must be identical
     logs = env.work / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     for r in range(1, rounds + 1):
@@ -403,6 +405,8 @@ def bench(
                     )
                     if step == "cold":
                         got.setdefault("size_mb", []).append(image_size(target.image) / 1e6)
+                        ids = ids_of.setdefault(f"{app.name}/{target.name}", [])
+                        ids.append(image_id(target.image))
                 if http and target.serves_http:
                     seconds = first_http_200(target)
                     got.setdefault("http", []).append(seconds)
@@ -511,6 +515,16 @@ def render(samples: Samples, probe: dict[str, list[float]], rounds: int) -> str:
             f"`bin/detect` inside the builder: {cell(probe.get('detect'), 'ms', 0)}; "
             f"`bin/build` start-up to first output: {cell(probe.get('build_startup'), 'ms', 0)}",
         ]
+    ours_ids = {k: v for k, v in IMAGE_IDS.items() if k.endswith("/ours") and len(v) > 1}
+    if ours_ids:
+        same = [k.split("/")[0] for k, v in ours_ids.items() if len(set(v)) == 1]
+        differ = [k.split("/")[0] for k, v in ours_ids.items() if len(set(v)) > 1]
+        lines += [
+            "",
+            f"Clean builds with identical image IDs (ours, every round's cold build): "
+            f"{', '.join(same) or 'none'}"
+            + (f"; differing: {', '.join(differ)}" if differ else ""),
+        ]
     lines += ["", "| target | measured | limit | holds |", "|---|---|---|---|"]
     for check in targets_table(samples, probe):
         holds = "n/a" if check.holds is None else ("yes" if check.holds else "**no**")
@@ -562,6 +576,7 @@ def main(argv: list[str] | None = None) -> int:
                     "rounds": done,
                     "samples": samples,
                     "probe_ms": probe,
+                    "cold_image_ids": IMAGE_IDS,
                     "targets": [c.__dict__ for c in targets_table(samples, probe)],
                 },
                 indent=2,
