@@ -113,7 +113,7 @@ def test_requirements_change_rebuilds_only_venv(buildpack_dir: Path, dirs: Dirs)
     second = run_build(buildpack_dir, dirs)
     assert second.returncode == 0, second.stdout + second.stderr
     assert "Reusing CPython from the previous image, unpacked for this build" in second.stdout
-    assert "Using the cached archive" in second.stdout, "no second download"
+    assert "Unpacking the installed CPython kept in the cache" in second.stdout, "no download"
     assert "Discarding cached virtual environment because:" in second.stdout
     assert "the dependency files (sha256) changed" in second.stdout
 

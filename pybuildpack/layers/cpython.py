@@ -7,13 +7,13 @@ How it is kept between builds depends on what the build needs:
   is cached (launch, build, cache): the lifecycle restores it before each build.
 - Otherwise it is launch-only: a rebuild that does not run Python (a source-only change)
   neither restores nor re-tars it; the lifecycle keeps it from the previous image. A rebuild
-  that does run Python (a dependency change) unpacks it again from the archive, which the
-  cache-only `cpython-archive` layer keeps (one file, verified, so no download).
+  that does run Python (a dependency change) unpacks it again from the cache-only
+  `cpython-archive` layer, which keeps the installed tree (verified when downloaded, then
+  relocated) as one uncompressed tar: no download, no decompression, no relocation.
 """
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -25,12 +25,14 @@ from pybuildpack.dependencies.archives import extract_tar
 from pybuildpack.dependencies.catalog import Dependency
 from pybuildpack.dependencies.fetch import Fetcher
 from pybuildpack.layers.cpython_relocation import find_sysconfigdata, relocate_cpython
+from pybuildpack.layers.download_cache import pack_directory, unpack_archive
 from pybuildpack.layers.reuse import Found, find_launch_layer
 from pybuildpack.log import Logger
 from pybuildpack.runner import run
 
 LAYER = "cpython"
 ARCHIVE_LAYER = "cpython-archive"
+TREE = "cpython.tar"
 
 
 class CPythonMetadata(BaseModel):
@@ -78,12 +80,18 @@ def contribute(
         if found is Found.IN_IMAGE:
             log.detail("Reusing CPython from the previous image, unpacked for this build")
             layer.reset()
-        archive = _archive(ctx, dependency, fetcher, log)
-        with log.timed("Unpacking"):
-            extract_tar(archive, layer.path, strip_components=1, uri=dependency.uri)
-        changed = relocate_cpython(layer.path, log=log)
-        log.debug(f"Rewrote build-time paths in {len(changed)} file(s)")
-        _compile_hash_checked(layer.path, find_sysconfigdata(layer.path), log)
+        if not _unpack_tree(ctx, dependency, layer.path, log):
+            with tempfile.TemporaryDirectory(prefix="pybuildpack-") as tmp:
+                with log.timed(f"Downloading {dependency.uri}"):
+                    archive = fetcher.fetch(dependency, Path(tmp), log=log)
+                log.subdetail(f"Verified sha256 {dependency.sha256}")
+                with log.timed("Unpacking"):
+                    extract_tar(archive, layer.path, strip_components=1, uri=dependency.uri)
+            changed = relocate_cpython(layer.path, log=log)
+            log.debug(f"Rewrote build-time paths in {len(changed)} file(s)")
+            _compile_hash_checked(layer.path, find_sysconfigdata(layer.path), log)
+            if not every_build:
+                _save_tree(ctx, dependency, layer.path, log)
     types = LayerTypes(launch=True, build=every_build, cache=every_build)
     layer.write(types, wanted.model_dump())
     if every_build:
@@ -91,35 +99,39 @@ def contribute(
     return layer.path
 
 
-def _archive_metadata(dependency: Dependency) -> dict[str, str]:
-    return {"checksum": dependency.checksum, "name": Path(dependency.uri).name}
+def _tree_metadata(dependency: Dependency) -> dict[str, str]:
+    return {"checksum": dependency.checksum, "format": TREE}
 
 
 def _keep_archive(ctx: BuildContext, dependency: Dependency) -> None:
     archive = Layer(ctx.layers_dir, ARCHIVE_LAYER)
-    if archive.restored_metadata() == _archive_metadata(dependency):
-        archive.write(LayerTypes(cache=True), _archive_metadata(dependency))
+    if archive.restored_metadata() == _tree_metadata(dependency):
+        archive.write(LayerTypes(cache=True), _tree_metadata(dependency))
+    else:
+        archive.toml_path.unlink(missing_ok=True)
 
 
-def _archive(ctx: BuildContext, dependency: Dependency, fetcher: Fetcher, log: Logger) -> Path:
-    """The verified archive: kept in the cache-only layer, downloaded when it is not there."""
+def _unpack_tree(ctx: BuildContext, dependency: Dependency, home: Path, log: Logger) -> bool:
+    """CPython as this buildpack installed it before (verified, unpacked, relocated), from the
+    cache-only layer: one uncompressed tar, unpacked by the system's tar. False: not there."""
     layer = Layer(ctx.layers_dir, ARCHIVE_LAYER)
-    metadata = _archive_metadata(dependency)
-    if layer.restored_metadata() == metadata:
-        kept = [p for p in layer.path.iterdir() if p.is_file()]
-        if len(kept) == 1:
-            log.detail(f"Using the cached archive {kept[0].name} (sha256 verified when cached)")
-            layer.write(LayerTypes(cache=True), metadata)
-            return kept[0]
+    tree = layer.path / TREE
+    if layer.restored_metadata() != _tree_metadata(dependency) or not tree.is_file():
+        return False
+    with log.timed("Unpacking the installed CPython kept in the cache (one file)"):
+        unpack_archive(tree, home)
+    layer.write(LayerTypes(cache=True), _tree_metadata(dependency))
+    return True
+
+
+def _save_tree(ctx: BuildContext, dependency: Dependency, home: Path, log: Logger) -> None:
+    """Keep the installed CPython as one uncompressed tar: a rebuild that runs Python (a
+    dependency change) unpacks it in a fraction of the download-verify-unpack-relocate time."""
+    layer = Layer(ctx.layers_dir, ARCHIVE_LAYER)
     layer.reset()
-    with tempfile.TemporaryDirectory(prefix="pybuildpack-") as tmp:
-        with log.timed(f"Downloading {dependency.uri}"):
-            downloaded = fetcher.fetch(dependency, Path(tmp), log=log)
-        log.subdetail(f"Verified sha256 {dependency.sha256}")
-        archive = layer.path / downloaded.name
-        shutil.move(downloaded, archive)
-    layer.write(LayerTypes(cache=True), metadata)
-    return archive
+    with log.timed("Keeping the installed CPython in the cache (one file)"):
+        pack_directory(home, layer.path / TREE)
+    layer.write(LayerTypes(cache=True), _tree_metadata(dependency))
 
 
 def _compile_hash_checked(home: Path, source: Path, log: Logger) -> None:

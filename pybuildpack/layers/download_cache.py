@@ -49,14 +49,15 @@ class DownloadCache:
             directory.mkdir()
             if archive.is_file():
                 with log.timed(f"Unpacking the {self.layer.name} layer"):
-                    _untar(archive, directory)
+                    unpack_archive(archive, directory)
             yield directory
             with log.timed(f"Packing the {self.layer.name} layer"):
-                _tar(directory, archive)
+                pack_directory(directory, archive)
         self.layer.write(LayerTypes(cache=True), self.metadata)
 
 
-def _untar(archive: Path, directory: Path) -> None:
+def unpack_archive(archive: Path, directory: Path) -> None:
+    """Unpack a tar this buildpack wrote (pack_directory) into directory."""
     tar = shutil.which("tar")
     if tar:
         subprocess.run([tar, "-xf", str(archive), "-C", str(directory)], check=True)
@@ -65,7 +66,8 @@ def _untar(archive: Path, directory: Path) -> None:
         handle.extractall(directory, filter="data")
 
 
-def _tar(directory: Path, archive: Path) -> None:
+def pack_directory(directory: Path, archive: Path) -> None:
+    """directory's contents as one uncompressed tar (the system's tar when there is one)."""
     partial = archive.with_name(archive.name + ".partial")
     tar = shutil.which("tar")
     if tar:
