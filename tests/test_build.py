@@ -87,8 +87,8 @@ def test_second_build_reuses_layers(buildpack_dir: Path, dirs: Dirs) -> None:
     second = run_build(buildpack_dir, dirs)
     assert second.returncode == 0, second.stdout + second.stderr
     assert f"Installing CPython {PY_VERSION}" in second.stdout
-    assert "Reusing CPython from the previous image" in second.stdout
-    assert "Reusing the virtual environment from the previous image" in second.stdout
+    assert "Reusing cached CPython (kept in the previous image" in second.stdout
+    assert "Reusing cached virtual environment (kept in the previous image" in second.stdout
     bp = dirs.layers / "pybuildpack_python"
     for layer in ("cpython", "venv"):
         # kept from the previous image: metadata, launch=true, and no files for the exporter
@@ -112,7 +112,7 @@ def test_requirements_change_rebuilds_only_venv(buildpack_dir: Path, dirs: Dirs)
     offline_requirements(dirs.app, "demo_pkg==1.0", "# a comment changes the file")
     second = run_build(buildpack_dir, dirs)
     assert second.returncode == 0, second.stdout + second.stderr
-    assert "Reusing CPython from the previous image, unpacked for this build" in second.stdout
+    assert "Reusing cached CPython (kept in the previous image, unpacked" in second.stdout
     assert "Unpacking the installed CPython kept in the cache" in second.stdout, "no download"
     assert "Discarding cached virtual environment because:" in second.stdout
     assert "the dependency files (sha256) changed" in second.stdout

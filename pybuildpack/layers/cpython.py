@@ -72,13 +72,17 @@ def contribute(
     log.header(f"Installing CPython {dependency.version}")
     found = find_launch_layer(layer, wanted, "CPython", log, LABELS)
     if found is Found.IN_IMAGE and not (run_now or every_build):
-        log.detail("Reusing CPython from the previous image (this build does not run it)")
+        log.detail(
+            "Reusing cached CPython (kept in the previous image: this build does not run it)"
+        )
         layer.keep_from_previous_image(wanted.model_dump())
         _keep_archive(ctx, dependency)
         return layer.path
     if found is not Found.RESTORED:
         if found is Found.IN_IMAGE:
-            log.detail("Reusing CPython from the previous image, unpacked for this build")
+            log.detail(
+                "Reusing cached CPython (kept in the previous image, unpacked for this build)"
+            )
             layer.reset()
         if not _unpack_tree(ctx, dependency, layer.path, log):
             with tempfile.TemporaryDirectory(prefix="pybuildpack-") as tmp:

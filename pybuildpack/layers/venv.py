@@ -96,7 +96,9 @@ def keep(
     """Reuse the venv as found (RESTORED, or IN_IMAGE when the build does not need it)."""
     layer = Layer(ctx.layers_dir, LAYER)
     if found is Found.IN_IMAGE:
-        log.detail("Reusing the virtual environment from the previous image (not needed at build)")
+        log.detail(
+            "Reusing cached virtual environment (kept in the previous image: not needed at build)"
+        )
         layer.keep_from_previous_image(wanted.model_dump())
     else:
         layer.write(
