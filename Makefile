@@ -23,6 +23,7 @@ help:
 	@echo "make package   pack the buildpack into build/pybuildpack.cnb and the OCI image PACKAGE_IMAGE"
 	@echo "make update-catalog   regenerate the CPython catalog in buildpack.toml"
 	@echo "make update-locks     regenerate locks/ (runtime and tool dependencies, with hashes)"
+	@echo "make bench     build apps with ours, the seed's Dockerfiles and a floor buildpack; print medians (BENCH_ROUNDS=3)"
 
 $(DEVENV)/.ok: pyproject.toml
 	$(HOST_PYTHON) -m venv $(DEVENV)
@@ -39,8 +40,8 @@ unit: dev
 
 .PHONY: lint
 lint: dev
-	$(PY) -m ruff check pybuildpack tests integration scripts
-	$(PY) -m ruff format --check pybuildpack tests integration scripts
+	$(PY) -m ruff check pybuildpack tests integration scripts bench
+	$(PY) -m ruff format --check pybuildpack tests integration scripts bench
 	$(PY) -m mypy pybuildpack
 
 # The buildpack's own interpreter, from the CPython mirror made here (RUNTIME_CATALOG, an
@@ -68,7 +69,7 @@ package: runtime tools registry
 	cp -a bin buildpack.toml README.md locks $(STAGE)/
 	cp -a runtime $(STAGE)/runtime
 	tar -C . --exclude __pycache__ -cf - pybuildpack | tar -C $(STAGE) -xf -
-	runtime/python/bin/python3 -m compileall -q $(STAGE)/pybuildpack
+	runtime/python/bin/python3 -m compileall -q --invalidation-mode unchecked-hash $(STAGE)/pybuildpack
 	$(PACK) buildpack package build/pybuildpack.cnb --config package.toml --format file \
 	  --target linux/$(RUNTIME_ARCH)
 	@ls -la build/pybuildpack.cnb
@@ -80,9 +81,13 @@ package: runtime tools registry
 APP ?= integration/apps/flask_gunicorn
 RUN_PORT ?= 8080
 SAMPLE_IMAGE ?= pybuildpack.test/sample:latest
+# PACK_VOLUME_KEY: pack names its cache volumes from this key instead of keeping a random key
+# per image in $(PACK_HOME)/volume-keys.toml, a file that two pack builds at once can corrupt.
+RUN_VOLUME_KEY ?= make-run
 .PHONY: run
 run: integration-infra
-	$(PACK) build $(SAMPLE_IMAGE) --path $(APP) --builder $(BUILDER) --trust-builder \
+	@PACK_VOLUME_KEY=$${PACK_VOLUME_KEY:-$(RUN_VOLUME_KEY)} $(HOST_PYTHON) integration/pack_cache.py $(SAMPLE_IMAGE)
+	PACK_VOLUME_KEY=$${PACK_VOLUME_KEY:-$(RUN_VOLUME_KEY)} $(PACK) build $(SAMPLE_IMAGE) --path $(APP) --builder $(BUILDER) --trust-builder \
 	  --pull-policy never --docker-host inherit \
 	  --volume $(MIRROR_DIR):/platform/bindings/cpython-mirror:ro \
 	  --volume $(CA_BINDING_DIR):/platform/bindings/ca-certificates:ro
@@ -100,5 +105,25 @@ update-locks: dev
 
 .PHONY: test
 test: lint unit integration
+
+# The benchmark (not part of `make test`): see bench/bench.py and README "Performance".
+BENCH_ROUNDS ?= 3
+BENCH_ARGS ?=
+FLOOR_BUILDER ?= pybuildpack.test/bench-floor:latest
+BENCH_WORK := $(CACHE)/bench/work
+BENCH_PYTHON_VERSION := 3.12.1
+BENCH_UV_VERSION := $(shell sed -n 's/^uv = "\(.*\)"/\1/p' buildpack.toml | head -1)
+.PHONY: bench bench-infra
+bench-infra: integration-infra
+	@bench/images/build.sh $(CACHE) $(MIRROR_DIR) $(CA_BINDING_DIR)/ca-certificates.crt \
+	  $(BENCH_PYTHON_VERSION) $(BENCH_UV_VERSION) $(HOST_PYTHON)
+	@PACK=$(PACK) $(INTEG_TOOLS)/make-builder.sh bench/floor/builder.toml.in $(CACHE)/bench/floor-builder.toml \
+	  $(FLOOR_BUILDER) $(CURDIR)/bench/floor/buildpack bench/floor $(LIFECYCLE_TGZ) $(BUILD_IMAGE) $(RUN_IMAGE) \
+	  $(CACHE)/bench/floor-builder
+
+bench: dev bench-infra
+	PACK=$(PACK) BUILDER=$(BUILDER) FLOOR_BUILDER=$(FLOOR_BUILDER) MIRROR_DIR=$(MIRROR_DIR) \
+	  CA_BINDING_DIR=$(CA_BINDING_DIR) BENCH_WORK=$(BENCH_WORK) PACK_VOLUME_KEY=$${PACK_VOLUME_KEY:-bench} \
+	  $(PY) bench/bench.py --rounds $(BENCH_ROUNDS) $(BENCH_ARGS)
 
 include integration/infra.mk

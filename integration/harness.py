@@ -22,6 +22,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pack_cache
+
 APPS_DIR = Path(__file__).resolve().parent / "apps"
 IMAGE_PREFIX = os.environ.get("PYBUILDPACK_IMAGE_PREFIX", "pybuildpack.test/it-")
 BUILD_TIMEOUT = 1500
@@ -171,17 +173,24 @@ def pack_build(
     extra_args: Sequence[str] = (),
     builder: str | None = None,
     mirror_dir: str | None = None,
+    cache_key: str | None = None,
+    export_workaround: bool = True,
 ) -> BuildResult:
     """Run a real `pack build` with the integration builder and both bindings.
 
     clear_cache=True makes the build cold: the previous image is removed and pack's cache
     volumes are cleared. builder and mirror_dir choose another builder (the Debian 13 one) and
-    the CPython mirror made for it.
+    the CPython mirror made for it. cache_key: pack's PACK_VOLUME_KEY (default: volume_key()).
+    export_workaround=False skips pack_cache.prepare() (to show the lifecycle bug it avoids).
     """
+    key = cache_key or volume_key()
     cfg = config()
     old_id = image_id(image)
     if clear_cache and old_id:
         podman("rmi", "-f", image, check=False)
+        old_id = None
+    elif old_id and export_workaround and (note := pack_cache.prepare(image, key)):
+        print(note, flush=True)
         old_id = None
     cmd = [
         cfg.pack,
@@ -222,7 +231,7 @@ def pack_build(
         text=True,
         timeout=BUILD_TIMEOUT,
         check=False,
-        env={**os.environ, "DOCKER_HOST": cfg.docker_host},
+        env={**os.environ, "DOCKER_HOST": cfg.docker_host, "PACK_VOLUME_KEY": key},
     )
     seconds = time.monotonic() - start
     result = BuildResult(image=image, log=proc.stdout, seconds=seconds, returncode=proc.returncode)
@@ -245,6 +254,13 @@ def pack_build(
         if names.strip() == "0":
             podman("rmi", old_id, check=False)
     return result
+
+
+def volume_key() -> str:
+    """pack's PACK_VOLUME_KEY: pack names a build's cache volumes from the image name and this
+    key. Unset, pack keeps a random key per image in $PACK_HOME/volume-keys.toml and rewrites
+    that file on every build, which two builds at once (the suite runs two) can corrupt."""
+    return os.environ.get("PACK_VOLUME_KEY") or "pybuildpack-integration"
 
 
 _log_counter = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from pybuildpack import installers, messages
 from pybuildpack.analysis.analyze import BuildPlan, analyze
 from pybuildpack.cnb.context import BuildContext
 from pybuildpack.cnb.launch import Launch, Process, write_launch
-from pybuildpack.cnb.plan import read_buildpack_plan
+from pybuildpack.cnb.plan import PlanEntry, read_buildpack_plan
 from pybuildpack.cnb.platform import merged_env
 from pybuildpack.dependencies.ca import ca_env, write_bundle
 from pybuildpack.dependencies.catalog import Dependency
@@ -19,20 +20,14 @@ from pybuildpack.inputs import read_inputs
 from pybuildpack.installers.credentials import index_env
 from pybuildpack.layers import cpython, pip, server, start, tools, venv
 from pybuildpack.layers import system_packages as system_layer
+from pybuildpack.layers.reuse import Found
 from pybuildpack.log import Logger
 from pybuildpack.steps.collectstatic import collectstatic
 from pybuildpack.steps.commands import warn_missing_modules, warn_missing_programs
-from pybuildpack.steps.entrypoint import check_entrypoints
+from pybuildpack.steps.entrypoint import check_entrypoints, needs_venv_files
 
 # pip and compileall write hash-checked .pyc files when this is set: reproducible layers.
 SOURCE_DATE_EPOCH = "315532801"
-
-
-def buildpack_version(buildpack_dir: Path) -> str:
-    import tomllib
-
-    with (buildpack_dir / "buildpack.toml").open("rb") as handle:
-        return str(tomllib.load(handle)["buildpack"]["version"])
 
 
 def report_plan(plan: BuildPlan, dependency: Dependency, log: Logger) -> None:
@@ -110,8 +105,17 @@ def report_settings(plan: BuildPlan, log: Logger) -> None:
         log.warning(*messages.unknown_setting(name, closest))
 
 
+def needs_at_build(requirements: Sequence[PlanEntry]) -> bool:
+    """Another buildpack requires our `cpython` or `site-packages` with `build = true`: then
+    both layers are in the build image for the buildpacks after ours (our own requirements
+    in detect say `launch` only)."""
+    return any(
+        entry.name in ("cpython", "site-packages") and entry.metadata.get("build") is True
+        for entry in requirements
+    )
+
+
 def build(ctx: BuildContext, log: Logger) -> None:
-    log.title(f"pybuildpack {buildpack_version(ctx.buildpack_dir)}")
     inputs = read_inputs(ctx.buildpack_dir, merged_env(ctx.env, ctx.platform_env), ctx.bindings)
     catalog = inputs.catalog
     requirements = read_buildpack_plan(ctx.plan_path)  # what other buildpacks asked of us
@@ -128,32 +132,85 @@ def build(ctx: BuildContext, log: Logger) -> None:
         log.detail("Using certificates from the ca-certificates binding for HTTPS")
     fetcher = Fetcher(mirror=inputs.mirror, ca_file=bundle)
 
-    python_home = cpython.contribute(ctx, dependency, fetcher, log)
+    # What this build runs, decided before any layer: a rebuild that reuses the venv and runs no
+    # Python (a source-only change) restores neither CPython nor the venv nor any tool.
+    python_version = str(plan.python_version)
+    label = f"pip {plan.pip_version}"
+    if installer is not None and installer.tool is not None and plan.tool_version:
+        label = f"{installer.tool} {plan.tool_version}"
+    # a later buildpack that runs our Python or the app's venv at build (an APM agent...)
+    shared_at_build = needs_at_build(requirements)
+    python_every_build = (
+        plan.collectstatic or plan.settings.entrypoint_check == "import" or shared_at_build
+    )
+    venv_every_build = python_every_build or needs_venv_files(plan, ctx.app_dir)
+    wanted_venv = venv.wanted_metadata(ctx, plan, label)
+    found_venv = venv.find(ctx, wanted_venv, log)
+    new_venv = found_venv is Found.NOTHING or (found_venv is Found.IN_IMAGE and venv_every_build)
+    if found_venv is Found.IN_IMAGE and new_venv:
+        log.detail("The virtual environment is in the previous image only, and this build needs")
+        log.subdetail("its files (collectstatic, import check, or a start module in it): made anew")
+
+    server_new = plan.server is not None and not server.installed(
+        ctx, plan.server.name, plan.server.version, python_version, venv.path(ctx)
+    )
+    python_home = cpython.contribute(
+        ctx,
+        dependency,
+        fetcher,
+        log,
+        run_now=new_venv or python_every_build or server_new,
+        every_build=python_every_build,
+    )
     tool_env = build_env(ctx, python_home, ca)
     # after CPython, before pip: source builds compile against the -dev packages
     tool_env = system_layer.contribute(
         ctx, plan.system_packages, plan.settings, fetcher, tool_env, log
     )
-    python_version = str(plan.python_version)
-    pip_site = pip.contribute(ctx, python_home, python_version, plan.pip_version, tool_env, log)
-    install_env = {**tool_env, **index_env(ctx.bindings)}
-    label, executable = f"pip {plan.pip_version}", None
-    if installer is not None and installer.tool is not None and plan.tool_version:
-        label = f"{installer.tool} {plan.tool_version}"
-        # no pip cache for the tool: its layer is the cache
-        executable = tools.contribute(
+    cache = venv.download_cache(ctx, plan, installer)
+    uses_tool = installer is not None and installer.tool is not None and plan.tool_version
+    if new_venv:
+        install_env = {**tool_env, **index_env(ctx.bindings)}
+        # pip only downloads uv's wheel: CPython's bundled pip does that (no pinned pip to get)
+        pip_wheel = (
+            pip.bundled_pip_wheel(python_home)
+            if installer is not None and installer.tool == "uv"
+            else pip.wheel(ctx, python_home, plan.pip_version, install_env, log)
+        )
+        executable = None
+        if uses_tool:
+            assert installer is not None and installer.tool is not None and plan.tool_version
+            executable = tools.contribute(
+                ctx,
+                installer.tool,
+                plan.tool_version,
+                python_home,
+                python_version,
+                pip_wheel,
+                install_env,
+                log,
+            )
+        venv_path = venv.contribute(
             ctx,
-            installer.tool,
-            plan.tool_version,
+            wanted_venv,
             python_home,
-            python_version,
-            pip_site,
+            pip_wheel,
+            installer,
+            label,
+            executable,
+            cache,
+            venv_every_build,
             install_env,
             log,
         )
-    venv_path = venv.contribute(
-        ctx, plan, python_home, pip_site, installer, label, executable, install_env, log
-    )
+    else:
+        if installer is None or installer.tool != "uv":
+            pip.keep(ctx, plan.pip_version)
+        if uses_tool:
+            assert installer is not None and installer.tool is not None and plan.tool_version
+            tools.keep(ctx, installer.tool, plan.tool_version, python_version)
+        cache.keep()
+        venv_path = venv.keep(ctx, wanted_venv, found_venv, venv_every_build, log)
     if plan.server is not None:
         server.contribute(
             ctx,
@@ -161,7 +218,7 @@ def build(ctx: BuildContext, log: Logger) -> None:
             plan.server.version,
             python_home,
             python_version,
-            pip_site,
+            pip.wheel(ctx, python_home, plan.pip_version, tool_env, log) if server_new else None,
             venv_path,
             tool_env,
             log,
@@ -169,8 +226,9 @@ def build(ctx: BuildContext, log: Logger) -> None:
     start.contribute(ctx, python_home)
     app_env = {**tool_env, "PATH": f"{venv_path / 'bin'}:{tool_env['PATH']}"}
     check_entrypoints(plan, ctx.app_dir, venv_path, app_env, log)
-    warn_missing_programs(plan, ctx.app_dir, venv_path, app_env, log)
-    warn_missing_modules(plan, ctx.app_dir, venv_path, python_home, log)
+    if new_venv:  # checked when the venv is made (a kept venv has no files in this build)
+        warn_missing_programs(plan, ctx.app_dir, venv_path, app_env, log)
+        warn_missing_modules(plan, ctx.app_dir, venv_path, python_home, log)
     if plan.collectstatic:
         collectstatic(ctx.app_dir, venv_path, app_env, log)
     write_launch(ctx.layers_dir, processes(plan, log))

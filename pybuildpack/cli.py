@@ -5,8 +5,6 @@ Detect imports only what it needs: it runs for every build on a builder.
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
@@ -82,46 +80,50 @@ def register_secrets(env: Mapping[str, str], bindings: Sequence[Binding]) -> Non
 
 
 def detect(args: Sequence[str]) -> int:
-    from pybuildpack.analysis.detect import ENTRY_FILES, PYTHON_PROJECT_FILES, python_files
-    from pybuildpack.cnb.context import detect_context
-    from pybuildpack.cnb.plan import PlanAlternative, Require, write_build_plan
+    from pybuildpack.detect import detect as run_detect
 
-    ctx = detect_context(args, os.environ, cwd=Path.cwd(), buildpack_dir=BUILDPACK_DIR)
-    found = python_files(ctx.app_dir)
-    if not found:
-        print(
-            f"pybuildpack: no Python project files ({', '.join(PYTHON_PROJECT_FILES)}) "
-            f"and no entry file ({', '.join(ENTRY_FILES)})"
-        )
-        return EXIT_FAIL
-    print(f"pybuildpack: Python app detected ({', '.join(found)})")
-    write_build_plan(
-        ctx.build_plan_path,
-        PlanAlternative(
-            provides=("cpython", "site-packages"),
-            requires=(
-                Require("cpython", {"build": True, "launch": True}),
-                Require("site-packages", {"launch": True}),
-            ),
-        ),
-    )
-    return 0
+    return run_detect(list(args), os.environ)
 
 
 def build(args: Sequence[str]) -> int:
-    from pybuildpack.build import build as run_build
     from pybuildpack.cnb.context import build_context
-    from pybuildpack.cnb.platform import merged_env
     from pybuildpack.log import Logger
-    from pybuildpack.settings import debug_enabled
 
     ctx = build_context(args, os.environ, cwd=Path.cwd(), buildpack_dir=BUILDPACK_DIR)
-    register_secrets(merged_env(ctx.env, ctx.platform_env), ctx.bindings)
-    run_build(ctx, Logger(debug=debug_enabled(merged_env(ctx.env, ctx.platform_env))))
+    log = Logger()
+    # The title first: the rest of the buildpack (models, catalog, installers) takes a few
+    # hundred milliseconds to import, and the log should not be silent meanwhile.
+    log.title(f"pybuildpack {buildpack_version(ctx.buildpack_dir)}")
+    from pybuildpack.build import build as run_build
+    from pybuildpack.cnb.platform import merged_env
+    from pybuildpack.settings import debug_enabled
+
+    env = merged_env(ctx.env, ctx.platform_env)
+    register_secrets(env, ctx.bindings)
+    log.debug_enabled = debug_enabled(env)
+    run_build(ctx, log)
     return 0
 
 
+def buildpack_version(buildpack_dir: Path) -> str:
+    """`[buildpack] version` of buildpack.toml, read without parsing the whole file: it is
+    the first line of the log, and the file's catalog is 140 KB of TOML."""
+    section = ""
+    with (buildpack_dir / "buildpack.toml").open(encoding="utf-8") as handle:
+        for line in handle:
+            text = line.strip()
+            if text.startswith("["):
+                if section == "[buildpack]":
+                    break
+                section = text
+            elif section == "[buildpack]" and text.startswith("version") and "=" in text:
+                return text.split("=", 1)[1].strip().strip('"')
+    return "(unknown version)"
+
+
 def _env_pair(value: str) -> tuple[str, str]:
+    import argparse
+
     name, sep, rest = value.partition("=")
     if not sep or not name:
         raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {value!r}")
@@ -129,6 +131,9 @@ def _env_pair(value: str) -> tuple[str, str]:
 
 
 def plan(args: Sequence[str]) -> int:
+    import argparse
+    import json
+
     from pybuildpack import messages
     from pybuildpack.analysis.analyze import analyze
     from pybuildpack.analysis.detect import python_files

@@ -48,6 +48,31 @@ def locked_names(lock: Path = LOCK) -> list[str]:
     ]
 
 
+def compile_unchecked(python: Path, lib: Path) -> None:
+    """Byte-code that Python uses whatever the file times: pack sets every file time in the
+    builder and the .cnb to 1980, so timestamp .pyc files would all be stale, and the
+    buildpack's directory is read-only there, so Python would recompile every module it
+    imports on every run of bin/detect and bin/build. Unchecked-hash .pyc are never checked
+    against their source (nothing edits the runtime after this)."""
+    subprocess.run(
+        [
+            str(python),
+            "-m",
+            "compileall",
+            "-q",
+            "-f",
+            "-j0",
+            "--invalidation-mode",
+            "unchecked-hash",
+            "-x",
+            r"/(test|tests|idlelib|tkinter|turtledemo|lib2to3)/",
+            str(lib),
+        ],
+        check=False,  # a file that does not compile (py2 leftovers) keeps no .pyc: not fatal
+        stdout=subprocess.DEVNULL,
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--catalog", type=Path, help="an operator catalog.toml (optional)")
@@ -95,6 +120,7 @@ def main() -> int:
             ],
             check=True,
         )
+        compile_unchecked(python, tmp / "python" / "lib")
         tmp.rename(cached)
     else:
         print(f"runtime: reusing {cached}")

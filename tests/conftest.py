@@ -207,7 +207,8 @@ def run_build(buildpack_dir: Path, d: Dirs, **env: str) -> subprocess.CompletedP
 
 
 def restore_like_lifecycle(layers_dir: Path) -> None:
-    """What the lifecycle keeps for the next build: cache layers, metadata without [types]."""
+    """What the lifecycle keeps for the next build: cache layers, metadata without [types],
+    and the metadata (only) of launch-only layers, which stay in the previous image."""
     import tomllib
 
     import tomlkit
@@ -220,7 +221,11 @@ def restore_like_lifecycle(layers_dir: Path) -> None:
         data = tomllib.loads(toml_path.read_text())
         layer = bp / toml_path.stem
         if not data.get("types", {}).get("cache"):
-            toml_path.unlink()
             shutil.rmtree(layer, ignore_errors=True)
+            if data.get("types", {}).get("launch"):
+                # launch-only: the metadata comes back from the app image, the files do not
+                toml_path.write_text(tomlkit.dumps({"metadata": data.get("metadata", {})}))
+            else:
+                toml_path.unlink()
             continue
         toml_path.write_text(tomlkit.dumps({"metadata": data.get("metadata", {})}))

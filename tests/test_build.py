@@ -32,11 +32,22 @@ def test_build_contributes_cpython_venv_and_launch(buildpack_dir: Path, dirs: Di
     flask_like(dirs)
     result = run_build(buildpack_dir, dirs)
     assert result.returncode == 0, result.stdout + result.stderr
+    # launch-only: a rebuild that does not run them keeps them from the previous image
     cpython = layer_toml(dirs, "cpython")
-    assert cpython["types"] == {"launch": True, "build": True, "cache": True}
+    assert cpython["types"] == {"launch": True, "build": False, "cache": False}
     assert cpython["metadata"]["python_version"] == PY_VERSION  # type: ignore[index]
     venv = layer_toml(dirs, "venv")
-    assert venv["types"] == {"launch": True, "build": True, "cache": True}
+    assert venv["types"] == {"launch": True, "build": False, "cache": False}
+    # what a rebuild may need, each kept as one file: the CPython archive, the pip cache
+    assert layer_toml(dirs, "cpython-archive")["types"] == {
+        "launch": False,
+        "build": False,
+        "cache": True,
+    }
+    assert [p.name for p in (dirs.layers / "pybuildpack_python" / "pip-cache").iterdir()] == [
+        "cache.tar"
+    ]
+    assert not (dirs.layers / "pybuildpack_python" / "pip" / "site").exists()
     site = list((dirs.layers / "pybuildpack_python" / "venv").glob("lib/python*/site-packages"))
     assert (site[0] / "demo_pkg" / "__init__.py").is_file()
     assert not list(site[0].glob("pip")), "pip must not be in the launch image"
@@ -71,16 +82,27 @@ def test_sysconfig_rewritten_to_layer(buildpack_dir: Path, dirs: Dirs) -> None:
 def test_second_build_reuses_layers(buildpack_dir: Path, dirs: Dirs) -> None:
     flask_like(dirs)
     assert run_build(buildpack_dir, dirs).returncode == 0
-    marker = dirs.layers / "pybuildpack_python" / "venv" / "marker"
-    marker.write_text("kept")
     restore_like_lifecycle(dirs.layers)
     write_app(dirs.app, {"main.py": "print('changed source only')\n"})
     second = run_build(buildpack_dir, dirs)
     assert second.returncode == 0, second.stdout + second.stderr
     assert f"Installing CPython {PY_VERSION}" in second.stdout
-    assert "Reusing cached CPython" in second.stdout
-    assert "Reusing cached virtual environment" in second.stdout
-    assert marker.read_text() == "kept"
+    assert "Reusing cached CPython (kept in the previous image" in second.stdout
+    assert "Reusing cached virtual environment (kept in the previous image" in second.stdout
+    bp = dirs.layers / "pybuildpack_python"
+    for layer in ("cpython", "venv"):
+        # kept from the previous image: metadata, launch=true, and no files for the exporter
+        assert layer_toml(dirs, layer)["types"] == {"launch": True, "build": False, "cache": False}
+        assert not (bp / layer).exists(), layer
+
+
+def test_start_module_in_the_venv_keeps_it_at_build(buildpack_dir: Path, dirs: Dirs) -> None:
+    """The start-command check reads the venv when the module is not in the app: then the
+    venv is cached (restored for the check) instead of launch-only."""
+    flask_like(dirs)
+    write_app(dirs.app, {"Procfile": "web: gunicorn demo_pkg:VERSION\n"})
+    assert run_build(buildpack_dir, dirs).returncode == 0
+    assert layer_toml(dirs, "venv")["types"] == {"launch": True, "build": True, "cache": True}
 
 
 def test_requirements_change_rebuilds_only_venv(buildpack_dir: Path, dirs: Dirs) -> None:
@@ -90,7 +112,8 @@ def test_requirements_change_rebuilds_only_venv(buildpack_dir: Path, dirs: Dirs)
     offline_requirements(dirs.app, "demo_pkg==1.0", "# a comment changes the file")
     second = run_build(buildpack_dir, dirs)
     assert second.returncode == 0, second.stdout + second.stderr
-    assert "Reusing cached CPython" in second.stdout
+    assert "Reusing cached CPython (kept in the previous image, unpacked" in second.stdout
+    assert "Unpacking the installed CPython kept in the cache" in second.stdout, "no download"
     assert "Discarding cached virtual environment because:" in second.stdout
     assert "the dependency files (sha256) changed" in second.stdout
 

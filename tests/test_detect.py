@@ -53,7 +53,7 @@ def test_build_plan_provides_and_requires(buildpack_dir: Path, dirs: Dirs) -> No
     plan = tomllib.loads(dirs.build_plan.read_text())
     assert [p["name"] for p in plan["provides"]] == ["cpython", "site-packages"]
     assert [r["name"] for r in plan["requires"]] == ["cpython", "site-packages"]
-    assert plan["requires"][0]["metadata"] == {"build": True, "launch": True}
+    assert plan["requires"][0]["metadata"] == {"launch": True}
 
 
 def test_legacy_positional_arguments(buildpack_dir: Path, dirs: Dirs) -> None:
@@ -112,3 +112,39 @@ def test_detect_imports_only_what_detect_needs(dirs: Dirs) -> None:
     assert "pybuildpack.cli" in loaded
     heavy = {"pydantic", "packaging", "debian", "pybuildpack.build", "pybuildpack.settings"}
     assert not heavy & loaded
+
+
+def test_bin_detect_loads_only_the_standard_librarys_basics(dirs: Dirs) -> None:
+    """bin/detect runs without site-packages (-S) and loads no pathlib, argparse,
+    dataclasses or TOML library: its time inside a builder is mostly Python's start-up."""
+    from tests.conftest import REPO
+
+    (dirs.app / "requirements.txt").write_text("flask\n")
+    script = (REPO / "bin" / "detect").read_text()
+    assert " -S " in script and "pybuildpack.detect import main" in script
+    code = (
+        "import sys, os; sys.path.insert(0, sys.argv.pop(1)); from pybuildpack.detect import main\n"
+        "os.chdir(sys.argv[1]); sys.argv[1:] = sys.argv[2:]; rc = main()\n"
+        "print(' '.join(sorted(sys.modules)))"
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-E",
+            "-s",
+            "-S",
+            "-c",
+            code,
+            str(REPO),
+            str(dirs.app),
+            str(dirs.platform),
+            str(dirs.build_plan),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    loaded = set(result.stdout.split())
+    assert "pybuildpack.detect" in loaded
+    assert not {"pathlib", "argparse", "dataclasses", "tomllib", "tomlkit", "typing"} & loaded
+    assert dirs.build_plan.is_file()

@@ -68,7 +68,7 @@ def paths(tmp_path: Path) -> InstallPaths:
         venv=Path("/layers/bp/venv"),
         python=Path("/layers/bp/cpython/bin/python3"),
         cache=Path("/layers/bp/tool-cache"),
-        pip_site=Path("/layers/bp/pip/site"),
+        pip_wheel=Path("/layers/bp/pip/pip-26.3-py3-none-any.whl"),
         tool=Path("/layers/bp/tool/venv/bin/tool"),
     )
 
@@ -163,9 +163,12 @@ def test_pip(tmp_path: Path, files: dict[str, str], target: list[str]) -> None:
     installer = installer_for(tmp_path, files)
     assert installer is not None and installer.tool is None
     (step,) = installer.steps(paths(tmp_path), "26.3")
-    assert step.command[0] == "/layers/bp/venv/bin/python"
+    assert step.command[:2] == [
+        "/layers/bp/venv/bin/python",
+        "/layers/bp/pip/pip-26.3-py3-none-any.whl/pip",  # pip runs from its wheel
+    ]
     assert step.command[-len(target) :] == target
-    assert step.env["PYTHONPATH"] == "/layers/bp/pip/site"
+    assert "PYTHONPATH" not in step.env
     assert step.env["PIP_CACHE_DIR"] == "/layers/bp/tool-cache"
 
 

@@ -5,6 +5,7 @@ out-of-date-lock output becomes our error. A stand-in "tool" (a Python script) i
 from __future__ import annotations
 
 import sys
+import tempfile
 import tomllib
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from pybuildpack.installers import InstallPaths, Step
 from pybuildpack.installers.credentials import index_env
 from pybuildpack.installers.uv import UvInstaller
 from pybuildpack.layers import venv
+from pybuildpack.layers.reuse import Found
 from pybuildpack.log import Logger
 from pybuildpack.settings import Settings
 
@@ -76,10 +78,16 @@ venv = pathlib.Path(os.environ["UV_PROJECT_ENVIRONMENT"])
 
 
 def contribute(ctx: BuildContext, installer: FakeUv, label: str = "uv 0.13.8") -> Path:
+    """As bin/build does it, for a build that needs the venv's files (every_build)."""
     plan = analyze(ctx.app_dir, Settings.from_env({}), Catalog(), "amd64")
     home = Path(sys.base_prefix)
+    wanted = venv.wanted_metadata(ctx, plan, label)
+    found = venv.find(ctx, wanted, Logger())
+    if found is not Found.NOTHING:
+        return venv.keep(ctx, wanted, found, True, Logger())
+    cache = venv.download_cache(ctx, plan, installer)
     return venv.contribute(
-        ctx, plan, home, ctx.layers_dir / "pip", installer, label, Path("uv"), {}, Logger()
+        ctx, wanted, home, None, installer, label, Path("uv"), cache, True, {}, Logger()
     )
 
 
@@ -96,7 +104,9 @@ def forget_types(ctx: BuildContext) -> None:
 def test_metadata_names_the_tool_and_reuse(tmp_path: Path) -> None:
     ctx, installer = setup(tmp_path, RECORD)
     path = contribute(ctx, installer)
-    assert (path / "installed").read_text() == str(ctx.layers_dir / "uv-cache")
+    # uv ran with its cache unpacked from the cache-only layer, which keeps it as one file
+    assert (path / "installed").read_text().startswith(tempfile.gettempdir())
+    assert [p.name for p in (ctx.layers_dir / "uv-cache").iterdir()] == ["cache.tar"]
     meta = tomllib.loads((ctx.layers_dir / "venv.toml").read_text())
     assert meta["metadata"]["installer"] == "uv 0.13.8"
     assert meta["types"] == {"launch": True, "build": True, "cache": True}

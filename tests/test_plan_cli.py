@@ -108,6 +108,7 @@ def test_buildpack_plan_option(tmp_path: Path) -> None:
     app = tmp_path / "app"
     app.mkdir()
     (app / "requirements.txt").write_text("flask==3.0\n")
+    (app / "main.py").write_text("")
     plan_toml = tmp_path / "plan.toml"
     plan_toml.write_text(
         '[[entries]]\nname = "cpython"\n[entries.metadata]\nversion = "3.12"\n'

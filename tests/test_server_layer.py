@@ -45,7 +45,7 @@ def fake_server_wheel(directory: Path, name: str, version: str) -> None:
 def context(tmp_path: Path) -> BuildContext:
     return BuildContext(
         app_dir=tmp_path / "app",
-        buildpack_dir=tmp_path,
+        buildpack_dir=Path(__file__).resolve().parents[1],
         platform_dir=tmp_path / "platform",
         layers_dir=tmp_path / "layers",
         plan_path=tmp_path / "plan.toml",

@@ -15,6 +15,11 @@ if [[ -d $bp ]]; then
   files=()
   for f in bin buildpack.toml pybuildpack runtime locks README.md LICENSE; do [[ -e $bp/$f ]] && files+=("$f"); done
   tar -C "$bp" --exclude=__pycache__ --exclude='*.pyc' -cf - "${files[@]}" | tar -C "$stage.tmp" -xf -
+  # the checkout's own byte-code is timestamp-based (stale once pack sets file times to 1980):
+  # replaced by unchecked-hash .pyc, as `make package` does (runtime/ comes compiled that way)
+  if [[ -x $stage.tmp/runtime/python/bin/python3 && -d $stage.tmp/pybuildpack ]]; then
+    "$stage.tmp/runtime/python/bin/python3" -m compileall -q --invalidation-mode unchecked-hash "$stage.tmp/pybuildpack" >/dev/null
+  fi
   rm -rf "$stage" && mv "$stage.tmp" "$stage"
   bp=$stage
 fi

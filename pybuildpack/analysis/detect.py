@@ -1,8 +1,10 @@
-"""Is this a Python app? Kept light: bin/detect runs for every build."""
+"""Is this a Python app? bin/detect runs for every build on a builder, so this module and
+pybuildpack.detect use the standard library's cheapest parts only (no pathlib, no TOML
+library, no third-party package: bin/detect runs Python without site-packages)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+import os
 
 PYTHON_PROJECT_FILES = (
     "requirements.txt",
@@ -33,7 +35,7 @@ ENTRY_FILES = (
 )
 
 
-def python_files(app_dir: Path) -> list[str]:
+def python_files(app_dir: str | os.PathLike[str]) -> list[str]:
     """The files that make this a Python app: project files first, else entry files."""
-    found = [name for name in PYTHON_PROJECT_FILES if (app_dir / name).is_file()]
-    return found or [name for name in ENTRY_FILES if (app_dir / name).is_file()]
+    found = [name for name in PYTHON_PROJECT_FILES if os.path.isfile(os.path.join(app_dir, name))]
+    return found or [name for name in ENTRY_FILES if os.path.isfile(os.path.join(app_dir, name))]

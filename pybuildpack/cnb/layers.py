@@ -62,6 +62,30 @@ class Layer:
         metadata = data.get("metadata")
         return metadata if isinstance(metadata, dict) else {}
 
+    def previous_metadata(self) -> dict[str, Any] | None:
+        """The `[metadata]` of a launch layer kept in the previous image, whose content the
+        lifecycle did not restore (launch=true, cache=false): None when there is none, or
+        when the content was restored (then restored_metadata() is the one to use)."""
+        if not self.toml_path.is_file() or self.path.exists():
+            return None
+        try:
+            data = read_toml(self.toml_path)
+        except (OSError, ValueError):
+            return None
+        metadata = data.get("metadata")
+        return metadata if isinstance(metadata, dict) else {}
+
+    def keep_from_previous_image(self, metadata: dict[str, Any]) -> None:
+        """Export the previous image's layer as it is: `<name>.toml` with launch=true and no
+        directory, so the lifecycle neither restores nor re-tars it (Buildpack API: a launch
+        layer without contents is reused from the previous image)."""
+        if self.path.exists() or self.path.is_symlink():
+            shutil.rmtree(self.path)
+        write_toml(
+            self.toml_path,
+            {"types": {"launch": True, "build": False, "cache": False}, "metadata": metadata},
+        )
+
     def reset(self) -> None:
         """Drop whatever was restored; the layer starts empty."""
         self.toml_path.unlink(missing_ok=True)

@@ -17,8 +17,8 @@ class InstallPaths:
     app_dir: Path
     venv: Path  # the venv layer (already made with `python -m venv --without-pip`)
     python: Path  # the cpython layer's python3
-    cache: Path  # the manager's cache-only download cache layer
-    pip_site: Path  # our pip (build-only layer), for pip installs
+    cache: Path  # the manager's download cache (unpacked from its cache-only layer)
+    pip_wheel: Path | None  # the pip wheel pip runs from (`python <wheel>/pip`), for pip
     tool: Path | None = None  # the manager's executable in its tool layer
 
 

@@ -1,7 +1,7 @@
 """pip: requirements.txt, or a project that installs itself (pyproject.toml, setup.py/cfg).
 
-pip runs from its own build-only layer (PYTHONPATH) with the venv's interpreter, so it is never
-in the launch image. A project installs itself editable: the venv then refers to the app's
+pip runs from its wheel (`python <wheel>/pip`, layers/pip.py) with the venv's interpreter, so it
+is never in the launch image. A project installs itself editable: the venv then refers to the app's
 source in /workspace, so a source-only rebuild that reuses the venv runs the new source.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from pybuildpack.errors import BuildpackError, CommandFailed
 from pybuildpack.installers.base import InstallPaths, Step, tool_env
 
-PIP_BASE = ["-m", "pip", "install", "--no-input", "--progress-bar", "off"]
+PIP_BASE = ["install", "--no-input", "--progress-bar", "off"]
 
 
 class PipInstaller:
@@ -26,10 +26,10 @@ class PipInstaller:
 
     def steps(self, paths: InstallPaths, tool_version: str) -> list[Step]:
         target = ["--requirement", "requirements.txt"] if self.requirements else ["--editable", "."]
+        assert paths.pip_wheel is not None
         env = tool_env(
             paths,
             {
-                "PYTHONPATH": str(paths.pip_site),
                 "PIP_CACHE_DIR": str(paths.cache),
                 "PIP_DISABLE_PIP_VERSION_CHECK": "1",
             },
@@ -37,7 +37,7 @@ class PipInstaller:
         what = "requirements.txt" if self.requirements else "the project itself (editable)"
         return [
             Step(
-                [str(paths.venv / "bin" / "python"), *PIP_BASE, *target],
+                [str(paths.venv / "bin" / "python"), f"{paths.pip_wheel}/pip", *PIP_BASE, *target],
                 env,
                 "pip-install",
                 f"Installing {what} with pip {tool_version}",

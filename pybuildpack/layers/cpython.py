@@ -1,7 +1,15 @@
 """The `cpython` layer: a python-build-standalone archive, verified, unpacked and relocated.
 
-Cached, and in the build and the launch image. Reused while version, arch and the archive's
-checksum are unchanged.
+In the launch image. Reused while version, arch and the archive's checksum are unchanged.
+How it is kept between builds depends on what the build needs:
+
+- When every build runs Python (collectstatic, `BP_PYTHON_ENTRYPOINT_CHECK=import`), the layer
+  is cached (launch, build, cache): the lifecycle restores it before each build.
+- Otherwise it is launch-only: a rebuild that does not run Python (a source-only change)
+  neither restores nor re-tars it; the lifecycle keeps it from the previous image. A rebuild
+  that does run Python (a dependency change) unpacks it again from the cache-only
+  `cpython-archive` layer, which keeps the installed tree (verified when downloaded, then
+  relocated) as one uncompressed tar: no download, no decompression, no relocation.
 """
 
 from __future__ import annotations
@@ -18,11 +26,14 @@ from pybuildpack.dependencies.catalog import Dependency
 from pybuildpack.dependencies.fetch import Fetcher
 from pybuildpack.layers import sbom_components as sbom
 from pybuildpack.layers.cpython_relocation import find_sysconfigdata, relocate_cpython
-from pybuildpack.layers.reuse import reuse_or_reset
+from pybuildpack.layers.download_cache import pack_directory, unpack_archive
+from pybuildpack.layers.reuse import Found, find_launch_layer
 from pybuildpack.log import Logger
 from pybuildpack.runner import run
 
 LAYER = "cpython"
+ARCHIVE_LAYER = "cpython-archive"
+TREE = "cpython.tar"
 
 
 class CPythonMetadata(BaseModel):
@@ -46,7 +57,17 @@ def python_home(ctx: BuildContext) -> Path:
     return Layer(ctx.layers_dir, LAYER).path
 
 
-def contribute(ctx: BuildContext, dependency: Dependency, fetcher: Fetcher, log: Logger) -> Path:
+def contribute(
+    ctx: BuildContext,
+    dependency: Dependency,
+    fetcher: Fetcher,
+    log: Logger,
+    *,
+    run_now: bool,
+    every_build: bool,
+) -> Path:
+    """CPython's home. `run_now`: this build runs it (its files must be there);
+    `every_build`: every build does (then the layer is cached, not launch-only)."""
     layer = Layer(ctx.layers_dir, LAYER)
     wanted = CPythonMetadata(
         python_version=dependency.version,
@@ -55,19 +76,74 @@ def contribute(ctx: BuildContext, dependency: Dependency, fetcher: Fetcher, log:
         distro=ctx.target.distro,
     )
     log.header(f"Installing CPython {dependency.version}")
-    if not reuse_or_reset(layer, wanted, "CPython", log, LABELS):
-        with tempfile.TemporaryDirectory(prefix="pybuildpack-") as tmp:
-            with log.timed(f"Downloading {dependency.uri}"):
-                archive = fetcher.fetch(dependency, Path(tmp), log=log)
-            log.subdetail(f"Verified sha256 {dependency.sha256}")
-            with log.timed("Unpacking"):
-                extract_tar(archive, layer.path, strip_components=1, uri=dependency.uri)
-        changed = relocate_cpython(layer.path, log=log)
-        log.debug(f"Rewrote build-time paths in {len(changed)} file(s)")
-        _compile_hash_checked(layer.path, find_sysconfigdata(layer.path), log)
-    layer.write(LayerTypes(launch=True, build=True, cache=True), wanted.model_dump())
+    found = find_launch_layer(layer, wanted, "CPython", log, LABELS)
+    if found is Found.IN_IMAGE and not (run_now or every_build):
+        log.detail(
+            "Reusing cached CPython (kept in the previous image: this build does not run it)"
+        )
+        # its SBOM files were restored by the lifecycle with the layer's metadata
+        layer.keep_from_previous_image(wanted.model_dump())
+        _keep_archive(ctx, dependency)
+        return layer.path
+    if found is not Found.RESTORED:
+        if found is Found.IN_IMAGE:
+            log.detail(
+                "Reusing cached CPython (kept in the previous image, unpacked for this build)"
+            )
+            layer.reset()
+        if not _unpack_tree(ctx, dependency, layer.path, log):
+            with tempfile.TemporaryDirectory(prefix="pybuildpack-") as tmp:
+                with log.timed(f"Downloading {dependency.uri}"):
+                    archive = fetcher.fetch(dependency, Path(tmp), log=log)
+                log.subdetail(f"Verified sha256 {dependency.sha256}")
+                with log.timed("Unpacking"):
+                    extract_tar(archive, layer.path, strip_components=1, uri=dependency.uri)
+            changed = relocate_cpython(layer.path, log=log)
+            log.debug(f"Rewrote build-time paths in {len(changed)} file(s)")
+            _compile_hash_checked(layer.path, find_sysconfigdata(layer.path), log)
+            if not every_build:
+                _save_tree(ctx, dependency, layer.path, log)
+    types = LayerTypes(launch=True, build=every_build, cache=every_build)
+    layer.write(types, wanted.model_dump())
     sbom.write(ctx.layers_dir, ctx.buildpack_dir, LAYER, sbom.cpython(dependency, layer.path))
+    if every_build:
+        Layer(ctx.layers_dir, ARCHIVE_LAYER).toml_path.unlink(missing_ok=True)  # not needed
     return layer.path
+
+
+def _tree_metadata(dependency: Dependency) -> dict[str, str]:
+    return {"checksum": dependency.checksum, "format": TREE}
+
+
+def _keep_archive(ctx: BuildContext, dependency: Dependency) -> None:
+    archive = Layer(ctx.layers_dir, ARCHIVE_LAYER)
+    if archive.restored_metadata() == _tree_metadata(dependency):
+        archive.write(LayerTypes(cache=True), _tree_metadata(dependency))
+    else:
+        archive.toml_path.unlink(missing_ok=True)
+
+
+def _unpack_tree(ctx: BuildContext, dependency: Dependency, home: Path, log: Logger) -> bool:
+    """CPython as this buildpack installed it before (verified, unpacked, relocated), from the
+    cache-only layer: one uncompressed tar, unpacked by the system's tar. False: not there."""
+    layer = Layer(ctx.layers_dir, ARCHIVE_LAYER)
+    tree = layer.path / TREE
+    if layer.restored_metadata() != _tree_metadata(dependency) or not tree.is_file():
+        return False
+    with log.timed("Unpacking the installed CPython kept in the cache (one file)"):
+        unpack_archive(tree, home)
+    layer.write(LayerTypes(cache=True), _tree_metadata(dependency))
+    return True
+
+
+def _save_tree(ctx: BuildContext, dependency: Dependency, home: Path, log: Logger) -> None:
+    """Keep the installed CPython as one uncompressed tar: a rebuild that runs Python (a
+    dependency change) unpacks it in a fraction of the download-verify-unpack-relocate time."""
+    layer = Layer(ctx.layers_dir, ARCHIVE_LAYER)
+    layer.reset()
+    with log.timed("Keeping the installed CPython in the cache (one file)"):
+        pack_directory(home, layer.path / TREE)
+    layer.write(LayerTypes(cache=True), _tree_metadata(dependency))
 
 
 def _compile_hash_checked(home: Path, source: Path, log: Logger) -> None:

@@ -1,8 +1,10 @@
-"""The `pip` layer: pip at the pinned (or BP_PIP_VERSION) version, build-only and cached.
+"""pip, run from its wheel: `python pip-X-py3-none-any.whl/pip install ...`.
 
-pip is kept out of the app's virtual environment, so it is not in the launch image; it is run
-from here with the venv's interpreter. It is bootstrapped from the wheel CPython bundles for
-ensurepip, so no pip needs to be in the CPython archive.
+No pip is installed anywhere (no layer of a thousand files for the lifecycle to restore on
+every build). The wheel is CPython's own bundled one (ensurepip) when that is the pinned
+version; otherwise the pinned wheel, downloaded once by the bundled pip (so index settings,
+netrc and the CA bundle apply), is kept in the cache-only `pip` layer: one file. pip is never
+in the launch image and never on the app venv's sys.path.
 """
 
 from __future__ import annotations
@@ -25,12 +27,7 @@ LAYER = "pip"
 class PipMetadata(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    python_version: str
     pip_version: str
-
-
-def site_dir(ctx: BuildContext) -> Path:
-    return Layer(ctx.layers_dir, LAYER).path / "site"
 
 
 def bundled_pip_wheel(python_home: Path) -> Path:
@@ -40,38 +37,58 @@ def bundled_pip_wheel(python_home: Path) -> Path:
     return wheels[-1]
 
 
-def contribute(
+def keep(ctx: BuildContext, pip_version: str) -> None:
+    """This build runs no pip: keep a restored wheel of the wanted version for the next."""
+    layer = Layer(ctx.layers_dir, LAYER)
+    metadata = PipMetadata(pip_version=pip_version).model_dump()
+    if layer.restored_metadata() == metadata:
+        layer.write(LayerTypes(cache=True), metadata)
+    else:
+        layer.toml_path.unlink(missing_ok=True)
+
+
+def wheel(
     ctx: BuildContext,
     python_home: Path,
-    python_version: str,
     pip_version: str,
     env: Mapping[str, str],
     log: Logger,
 ) -> Path:
+    """The pip wheel to run (`python <wheel>/pip`)."""
+    bundled = bundled_pip_wheel(python_home)
     layer = Layer(ctx.layers_dir, LAYER)
-    wanted = PipMetadata(python_version=python_version, pip_version=pip_version)
-    log.header(f"Installing pip {pip_version}")
-    if not reuse_or_reset(layer, wanted, "pip", log):
-        wheel = bundled_pip_wheel(python_home)
-        bundled = wheel.name.split("-")[1]
-        source = str(wheel) if bundled == pip_version else f"pip=={pip_version}"
-        with log.timed(f"Installing pip {pip_version}"):
+    if bundled.name.split("-")[1] == pip_version:
+        layer.toml_path.unlink(missing_ok=True)
+        log.detail(f"Using pip {pip_version} from CPython's bundled wheel")
+        return bundled
+    wanted = PipMetadata(pip_version=pip_version)
+    log.header(f"Getting pip {pip_version}")
+    found = sorted(layer.path.glob("pip-*.whl")) if layer.path.is_dir() else []
+    if not reuse_or_reset(layer, wanted, "pip wheel", log) or len(found) != 1:
+        layer.reset()
+        with log.timed(f"Downloading pip {pip_version} with CPython's bundled pip"):
             run(
                 [
                     str(python_home / "bin" / "python3"),
-                    f"{wheel}/pip",
-                    "install",
+                    f"{bundled}/pip",
+                    "download",
                     "--quiet",
                     "--no-input",
+                    "--no-deps",
                     "--no-cache-dir",
                     "--disable-pip-version-check",
-                    "--target",
-                    str(site_dir(ctx)),
-                    source,
+                    "--only-binary",
+                    ":all:",
+                    "--dest",
+                    str(layer.path),
+                    f"pip=={pip_version}",
                 ],
                 step="pip-bootstrap",
                 env=env,
                 log=log,
             )
-    layer.write(LayerTypes(launch=False, build=False, cache=True), wanted.model_dump())
-    return site_dir(ctx)
+        found = sorted(layer.path.glob("pip-*.whl"))
+        if len(found) != 1:
+            raise InternalError(f"pip download left {len(found)} wheels in {layer.path}")
+    layer.write(LayerTypes(cache=True), wanted.model_dump())
+    return found[0]

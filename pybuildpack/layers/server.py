@@ -52,13 +52,28 @@ def site_packages(venv: Path, python_version: str) -> Path:
     return venv / "lib" / f"python{minor}" / "site-packages"
 
 
+def installed(
+    ctx: BuildContext, server: str, version: str, python_version: str, app_venv: Path
+) -> bool:
+    """Is the restored layer the one wanted (then this build needs no Python for it)?"""
+    wanted = ServerMetadata(
+        server=server,
+        version=version,
+        python_version=python_version,
+        arch=ctx.target.arch,
+        app_venv=str(app_venv),
+    )
+    layer = Layer(ctx.layers_dir, LAYER)
+    return layer.path.is_dir() and layer.restored_metadata() == wanted.model_dump()
+
+
 def contribute(
     ctx: BuildContext,
     server: str,
     version: str,
     python_home: Path,
     python_version: str,
-    pip_site: Path,
+    pip_wheel: Path | None,
     app_venv: Path,
     env: Mapping[str, str],
     log: Logger,
@@ -78,6 +93,7 @@ def contribute(
         f"provides {server} (BP_PYTHON_SERVER=none turns this off)"
     )
     if not reuse_or_reset(layer, wanted, server, log, LABELS):
+        assert pip_wheel is not None, "build.py passes pip's wheel when the layer is made"
         venv = layer.path / "venv"
         run(
             [str(python_home / "bin" / "python3"), "-m", "venv", "--without-pip", str(venv)],
@@ -87,7 +103,6 @@ def contribute(
         )
         install_env = {
             **env,
-            "PYTHONPATH": str(pip_site),
             "PIP_NO_CACHE_DIR": "1",
             "PIP_DISABLE_PIP_VERSION_CHECK": "1",
             "VIRTUAL_ENV": str(venv),
@@ -96,8 +111,7 @@ def contribute(
             run(
                 [
                     str(venv / "bin" / "python"),
-                    "-m",
-                    "pip",
+                    f"{pip_wheel}/pip",
                     "install",
                     "--no-input",
                     "--progress-bar",

@@ -1,13 +1,18 @@
 """Package-manager tool layers (`uv`, `poetry`, `pipenv`, `pdm`): build-only and cached.
 
-Each tool gets its own small venv in its layer, made with our CPython and filled by our pip from
-the package index at the pinned (buildpack.toml) or BP_<TOOL>_VERSION version. It is never in the
-launch image, and it is not on the app venv's sys.path, so the tool's own dependencies can
-never be mistaken for the app's. Reused while tool version, Python version and arch are the same.
+uv is one static binary: it is taken out of its PyPI wheel (downloaded by pip from the index,
+so index settings apply) into `<layer>/bin/uv`, one file; nothing is installed. Poetry, pipenv
+and PDM get their own small venv in their layer, filled by pip run from its wheel. A tool is
+never in the launch image, and never on the app venv's sys.path, so its own dependencies can
+never be mistaken for the app's. Reused while tool version, Python version and arch are the
+same; a build that installs no dependencies keeps the layer without running anything.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -15,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 
 from pybuildpack.cnb.context import BuildContext
 from pybuildpack.cnb.layers import Layer, LayerTypes
+from pybuildpack.errors import InternalError
 from pybuildpack.layers.reuse import reuse_or_reset
 from pybuildpack.log import Logger
 from pybuildpack.runner import run
@@ -60,7 +66,23 @@ def requirements(buildpack_dir: Path, tool: str, version: str) -> tuple[list[str
 
 
 def executable(ctx: BuildContext, tool: str) -> Path:
-    return Layer(ctx.layers_dir, tool).path / "venv" / "bin" / tool
+    layer = Layer(ctx.layers_dir, tool).path
+    return layer / "bin" / "uv" if tool == "uv" else layer / "venv" / "bin" / tool
+
+
+def keep(ctx: BuildContext, tool: str, version: str, python_version: str) -> None:
+    """This build installs no dependencies: keep a restored tool layer for the next one."""
+    layer = Layer(ctx.layers_dir, tool)
+    wanted = ToolMetadata(
+        tool_version=version,
+        python_version=python_version,
+        arch=ctx.target.arch,
+        distro=ctx.target.distro,
+    )
+    if layer.restored_metadata() == wanted.model_dump():
+        layer.write(LayerTypes(launch=False, build=False, cache=True), wanted.model_dump())
+    else:
+        layer.toml_path.unlink(missing_ok=True)
 
 
 def contribute(
@@ -69,7 +91,7 @@ def contribute(
     version: str,
     python_home: Path,
     python_version: str,
-    pip_site: Path,
+    pip_wheel: Path,
     env: Mapping[str, str],
     log: Logger,
 ) -> Path:
@@ -85,49 +107,110 @@ def contribute(
     )
     name = DISPLAY[tool]
     log.header(f"Installing {name} {version}")
-    if not reuse_or_reset(layer, wanted, name, log, LABELS):
-        venv = layer.path / "venv"
-        run(
-            [str(python_home / "bin" / "python3"), "-m", "venv", "--without-pip", str(venv)],
-            step="venv",
-            env=env,
-            log=log,
-        )
-        install_env = {
-            **env,
-            "PYTHONPATH": str(pip_site),
-            "PIP_NO_CACHE_DIR": "1",
-            "PIP_DISABLE_PIP_VERSION_CHECK": "1",
-            "VIRTUAL_ENV": str(venv),
-        }
-        command = [
-            str(venv / "bin" / "python"),
-            "-m",
-            "pip",
-            "install",
-            "--no-input",
-            "--progress-bar",
-            "off",
-            "--quiet",
-        ]
+    if not reuse_or_reset(layer, wanted, name, log, LABELS) or not executable(ctx, tool).exists():
+        layer.reset()
         arguments, how = requirements(ctx.buildpack_dir, tool, version)
-        with log.timed(f"Installing {tool}=={version} with pip ({how})"):
-            run(
-                [*command, *arguments],
-                step="tool-install",
-                env=install_env,
-                log=log,
+        if tool == "uv":
+            _unpack_uv(layer.path, version, arguments, python_home, pip_wheel, env, log)
+        else:
+            _pip_install(
+                layer.path, tool, version, arguments, how, python_home, pip_wheel, env, log
             )
     layer.write(LayerTypes(launch=False, build=False, cache=True), wanted.model_dump())
     return executable(ctx, tool)
 
 
-def cache_layer(ctx: BuildContext, name: str, python_version: str, arch: str) -> Path:
-    """A download cache: cache-only (never in an image), dropped when Python minor/arch change."""
-    layer = Layer(ctx.layers_dir, name)
-    minor = ".".join(python_version.split(".")[:2])
-    metadata = {"python_minor": minor, "arch": arch}
-    if layer.restored_metadata() != metadata:
-        layer.reset()
-    layer.write(LayerTypes(cache=True), metadata)
-    return layer.path
+def _pip_download_wheel(
+    dest: Path,
+    arguments: list[str],
+    python_home: Path,
+    pip_wheel: Path,
+    env: Mapping[str, str],
+    log: Logger,
+) -> Path:
+    run(
+        [
+            str(python_home / "bin" / "python3"),
+            f"{pip_wheel}/pip",
+            "download",
+            "--quiet",
+            "--no-input",
+            "--no-deps",
+            "--no-cache-dir",
+            "--disable-pip-version-check",
+            "--only-binary",
+            ":all:",
+            "--dest",
+            str(dest),
+            *arguments,
+        ],
+        step="tool-install",
+        env=env,
+        log=log,
+    )
+    wheels = sorted(dest.glob("*.whl"))
+    if len(wheels) != 1:
+        raise InternalError(f"pip download {' '.join(arguments)} left {len(wheels)} wheels")
+    return wheels[0]
+
+
+def _unpack_uv(
+    layer: Path,
+    version: str,
+    arguments: list[str],
+    python_home: Path,
+    pip_wheel: Path,
+    env: Mapping[str, str],
+    log: Logger,
+) -> None:
+    """uv's wheel carries the static binary as `uv-<version>.data/scripts/uv`."""
+    with tempfile.TemporaryDirectory(prefix="pybuildpack-") as tmp:
+        with log.timed(f"Downloading the uv {version} wheel"):
+            wheel = _pip_download_wheel(Path(tmp), arguments, python_home, pip_wheel, env, log)
+        with zipfile.ZipFile(wheel) as archive:
+            names = [n for n in archive.namelist() if n.endswith(".data/scripts/uv")]
+            if len(names) != 1:
+                raise InternalError(f"{wheel.name} has no uv binary (.data/scripts/uv)")
+            target = layer / "bin" / "uv"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(names[0]) as source, target.open("wb") as out:
+                shutil.copyfileobj(source, out)
+        target.chmod(0o755)
+    log.detail(f"uv {version}: the binary from its wheel ({wheel.name})")
+
+
+def _pip_install(
+    layer: Path,
+    tool: str,
+    version: str,
+    arguments: list[str],
+    how: str,
+    python_home: Path,
+    pip_wheel: Path,
+    env: Mapping[str, str],
+    log: Logger,
+) -> None:
+    venv = layer / "venv"
+    run(
+        [str(python_home / "bin" / "python3"), "-m", "venv", "--without-pip", str(venv)],
+        step="venv",
+        env=env,
+        log=log,
+    )
+    install_env = {
+        **env,
+        "PIP_NO_CACHE_DIR": "1",
+        "PIP_DISABLE_PIP_VERSION_CHECK": "1",
+        "VIRTUAL_ENV": str(venv),
+    }
+    command = [
+        str(venv / "bin" / "python"),
+        f"{pip_wheel}/pip",
+        "install",
+        "--no-input",
+        "--progress-bar",
+        "off",
+        "--quiet",
+    ]
+    with log.timed(f"Installing {tool}=={version} with pip ({how})"):
+        run([*command, *arguments], step="tool-install", env=install_env, log=log)

@@ -93,6 +93,22 @@ def check_import(
         ) from failure
 
 
+def needs_venv_files(plan: BuildPlan, app_dir: Path) -> bool:
+    """Does the start-command check read the venv: a checked module not in the app itself."""
+    mode = plan.settings.entrypoint_check
+    if mode == "off":
+        return False
+    if mode == "import":
+        return True
+    for proc in plan.processes:
+        entry = proc.entrypoint
+        if entry is not None:
+            roots = [app_dir / entry.root] if entry.root else []
+            if find_module(entry.module, [*roots, app_dir]) is None:
+                return True
+    return False
+
+
 def check_entrypoints(
     plan: BuildPlan, app_dir: Path, venv: Path, env: Mapping[str, str], log: Logger
 ) -> None:
