@@ -156,3 +156,6 @@ integration: dev integration-infra package
 .PHONY: integration-env
 integration-env:
 	@$(foreach v,PACK CRANE LIFECYCLE_TGZ DOCKER_HOST PACK_HOME MIRROR_DIR CA_BINDING_DIR BUILDER BUILD_IMAGE RUN_IMAGE,echo "$(v)=$($(v))";)
+
+# arm64 under emulation and the multi-arch buildpack (issue 14).
+include $(INTEG_DIR)/arm64.mk
