@@ -169,11 +169,14 @@ def pack_build(
     expect_fail: bool = False,
     clear_cache: bool = False,
     extra_args: Sequence[str] = (),
+    builder: str | None = None,
+    mirror_dir: str | None = None,
 ) -> BuildResult:
     """Run a real `pack build` with the integration builder and both bindings.
 
     clear_cache=True makes the build cold: the previous image is removed and pack's cache
-    volumes are cleared.
+    volumes are cleared. builder and mirror_dir choose another builder (the Debian 13 one) and
+    the CPython mirror made for it.
     """
     cfg = config()
     old_id = image_id(image)
@@ -187,14 +190,14 @@ def pack_build(
         "--path",
         str(app_dir),
         "--builder",
-        cfg.builder,
+        builder or cfg.builder,
         "--trust-builder",
         "--pull-policy",
         "never",
         "--docker-host",
         "inherit",
         "--volume",
-        f"{cfg.mirror_dir}:/platform/bindings/cpython-mirror:ro",
+        f"{mirror_dir or cfg.mirror_dir}:/platform/bindings/cpython-mirror:ro",
         "--volume",
         f"{cfg.ca_binding_dir}:/platform/bindings/ca-certificates:ro",
         "--timestamps",
@@ -291,9 +294,13 @@ def run_container(
     entrypoint: str | None = None,
     publish: int | None = None,
     args: Sequence[str] = (),
+    arch: str | None = None,
 ) -> Iterator[str]:
-    """podman run -d the image; yields the container id; removes it afterwards."""
+    """podman run -d the image; yields the container id; removes it afterwards.
+    arch="arm64" runs an arm64 image (under emulation on an amd64 host)."""
     cmd = ["podman", "run", "-d"]
+    if arch:
+        cmd += ["--arch", arch]
     for key, value in (env or {}).items():
         cmd += ["-e", f"{key}={value}"]
     if publish:
@@ -322,12 +329,17 @@ def run_app(
     entrypoint: str | None = None,
     path: str = "/",
     wait: float = 90,
+    arch: str | None = None,
 ) -> Iterator[str]:
     """Run the image with PORT=<port> published on 127.0.0.1; yields the base URL once HTTP
     answers. Container logs are printed when it never answers or the body fails."""
     port = port or free_port()
     with run_container(
-        image, env={"PORT": str(port), **(env or {})}, entrypoint=entrypoint, publish=port
+        image,
+        env={"PORT": str(port), **(env or {})},
+        entrypoint=entrypoint,
+        publish=port,
+        arch=arch,
     ) as container:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + wait
@@ -451,19 +463,20 @@ def python_version_of(body: dict[str, object]) -> str:
     return str(body["python"]).split()[0]
 
 
-def expected_default_python() -> str:
+def expected_default_python(mirror_dir: str | None = None) -> str:
     """Newest patch of the mirror catalog's default minor."""
     import tomllib
 
-    catalog = tomllib.loads((Path(config().mirror_dir) / "catalog.toml").read_text())
-    minor = catalog["default-versions"]["cpython"]
-    return newest_patch(minor)
+    path = Path(mirror_dir or config().mirror_dir) / "catalog.toml"
+    minor = tomllib.loads(path.read_text())["default-versions"]["cpython"]
+    return newest_patch(minor, mirror_dir)
 
 
-def newest_patch(minor: str) -> str:
+def newest_patch(minor: str, mirror_dir: str | None = None) -> str:
     import tomllib
 
-    catalog = tomllib.loads((Path(config().mirror_dir) / "catalog.toml").read_text())
+    path = Path(mirror_dir or config().mirror_dir) / "catalog.toml"
+    catalog = tomllib.loads(path.read_text())
     versions = [
         d["version"]
         for d in catalog["dependencies"]
