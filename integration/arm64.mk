@@ -17,9 +17,10 @@
 #                    PUBLISH_IMAGE (an OCI image index: linux/amd64 + linux/arm64)
 #   arm64-builder    the arm64 builder ARM64_BUILDER (make-builder.sh, arm64 images, lifecycle
 #                    and buildpack)
-# ARM64=0 leaves all of it out (`make integration` then deselects the tests marked arm64).
+# ARM64=0 leaves all of it out (`make integration` then deselects the tests marked arm64); it is
+# the default on a host that is not x86_64 (a native arm64 machine builds arm64 without this).
 
-ARM64 ?= 1
+ARM64 ?= $(if $(filter x86_64,$(shell uname -m)),1,0)
 ARM64_BUILD_IMAGE ?= localhost/pybuildpack/build:bookworm-arm64
 ARM64_RUN_IMAGE ?= localhost/pybuildpack/run:bookworm-arm64
 # A name derived from BUILDER, so each worktree's arm64 builder is its own (builder:arm64-test).
@@ -66,7 +67,7 @@ $(ARM64_MIRROR_DIR)/catalog.toml: | arm64-images
 	@start=$$(date +%s); rm -rf $(ARM64_MIRROR_DIR).tmp \
 	  && DEB_CACHE=$(CACHE)/debs $(HOST_PYTHON) $(INTEG_TOOLS)/make_arm64_mirror.py $(ARM64_MIRROR_DIR).tmp \
 	       $(ARM64_MIRROR_DEFAULT) $(ARM64_RUN_IMAGE) $(ARM64_MIRROR_LIB_SUITE) $(ARM64_MIRROR_PYTHONS) \
-	  && VERIFY_ARCH=arm64 $(INTEG_TOOLS)/verify-mirror.sh $(ARM64_MIRROR_DIR).tmp $(ARM64_RUN_IMAGE) \
+	  && $(INTEG_TOOLS)/verify-mirror.sh $(ARM64_MIRROR_DIR).tmp $(ARM64_RUN_IMAGE) \
 	  && rm -rf $(ARM64_MIRROR_DIR) && mv $(ARM64_MIRROR_DIR).tmp $(ARM64_MIRROR_DIR) \
 	  && find $(CACHE)/mirror-arm64 -mindepth 1 -maxdepth 1 ! -name $(ARM64_MIRROR_KEY) -exec rm -rf {} + \
 	  && echo "arm64-mirror: took $$(( $$(date +%s) - start ))s"
