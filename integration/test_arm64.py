@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import tarfile
 import time
@@ -174,8 +175,7 @@ def interpreter_machine(cfg: harness.Config, ref: str) -> int:
     ).stdout
     with tarfile.open(fileobj=io.BytesIO(tar_bytes)) as tar:
         for member in tar:
-            name = member.name
-            if "/runtime/python/bin/python3." in name and member.isfile():
+            if re.search(r"/runtime/python/bin/python3\.\d+$", member.name) and member.isfile():
                 extracted = tar.extractfile(member)
                 assert extracted is not None
                 return elf_machine(extracted.read(64))
