@@ -82,19 +82,22 @@ runtime-arm64: dev arm64-mirror
 # them), without buildpack.toml (the multi-arch layout keeps it at the root).
 define stage-buildpack
 rm -rf $(1) && mkdir -p $(1)
-cp -a bin README.md $(1)/
+cp -a bin README.md $(wildcard locks) $(1)/
 cp -a $(2) $(1)/runtime
 tar -C . --exclude __pycache__ -cf - pybuildpack | tar -C $(1) -xf -
 endef
 
-# The arm64 tree is byte-compiled by its own (arm64) interpreter, in the arm64 run image.
+# The arm64 tree is byte-compiled by its own (arm64) interpreter, in the arm64 run image, which
+# then imports the buildpack's entry point and dependencies the way bin/build runs them.
 .PHONY: package-multiarch stage-multiarch
 stage-multiarch: runtime runtime-arm64 arm64-images
 	$(call stage-buildpack,$(MULTIARCH_DIR).tmp/linux/amd64,runtime)
 	runtime/python/bin/python3 -m compileall -q $(MULTIARCH_DIR).tmp/linux/amd64/pybuildpack
 	$(call stage-buildpack,$(MULTIARCH_DIR).tmp/linux/arm64,$(ARM64_RUNTIME))
 	podman run --rm --arch arm64 --network none --user 0:0 -v $(CURDIR)/$(MULTIARCH_DIR).tmp/linux/arm64:/bp \
-	  $(ARM64_RUN_IMAGE) /bp/runtime/python/bin/python3 -m compileall -q /bp/pybuildpack
+	  --entrypoint /bin/sh $(ARM64_RUN_IMAGE) -euc '/bp/runtime/python/bin/python3 -m compileall -q /bp/pybuildpack; \
+	  cd /bp && runtime/python/bin/python3 -E -s -c "import platform, pybuildpack.cli, pydantic; \
+	  print(\"stage-multiarch: arm64 runtime\", platform.machine(), platform.python_version(), \"pydantic\", pydantic.VERSION)"'
 	cp buildpack.toml $(MULTIARCH_DIR).tmp/
 	rm -rf $(MULTIARCH_DIR) && mv $(MULTIARCH_DIR).tmp $(MULTIARCH_DIR)
 	@# the arm64 buildpack as one directory (for the arm64 builder)

@@ -22,9 +22,10 @@ make_debian_mirror.py does it for amd64 (same recipe, arch and glibc ceiling as 
   buildpack rewrites ``/install`` to the layer path on install as it does for pbs archives;
   ``aarch64-linux-gnu-gcc`` becomes ``gcc``;
 - Debian's site-packages policy is put back to upstream's: outside a virtual environment
-  Debian's ``site.py`` looks in ``dist-packages`` only and its ``sysconfig`` installs into
-  ``/usr/local``; a pbs tree uses ``lib/python3.X/site-packages`` (the buildpack's own runtime
-  installs its dependencies there);
+  Debian's ``site`` (frozen into the interpreter since 3.11, so not patchable as a file)
+  looks in ``lib/python3.X/dist-packages``, made a symlink to ``site-packages``, and its
+  ``sysconfig`` installs into ``/usr/local``, patched to upstream's ``posix_prefix``; a pbs
+  tree uses ``lib/python3.X/site-packages`` (the buildpack's own runtime installs there);
 - ``WHEEL_PKG_DIR`` is emptied and upstream wheels of the projects ensurepip bundles (pip, and
   setuptools for 3.11) go to ``ensurepip/_bundled/``: the newest PyPI releases not newer than
   the suite's ``python3-pip-whl`` / ``python3-setuptools-whl``, checked against PyPI's sha256;
@@ -451,14 +452,11 @@ def lay_out(unpacked: Path, root: Path, minor: str, wheels: list[Path]) -> None:
             flags=re.MULTILINE,
         )
     init.write_text(text)
-    # upstream's site-packages policy (see the module docstring)
-    site = stdlib / "site.py"
-    site_text = site.read_text()
-    debian_site = "            if is_virtual_environment:\n"
-    if debian_site in site_text:
-        site.write_text(
-            site_text.replace(debian_site, "            if True:  # pbs layout: site-packages\n")
-        )
+    # upstream's site-packages policy (see the module docstring). `site` is a frozen module
+    # since 3.11 (compiled into the interpreter), so Debian's site.py runs whatever the file
+    # says: outside a venv it looks in lib/python3.X/dist-packages, which is made to be
+    # site-packages; sysconfig is read from its file, and installs go to site-packages.
+    (stdlib / "dist-packages").symlink_to("site-packages")
     sysconfig = stdlib / "sysconfig.py"
     sysconfig.write_text(
         sysconfig.read_text().replace(
