@@ -38,6 +38,12 @@ if [[ ! -e $binfmt/register ]]; then
   mount -t binfmt_misc binfmt_misc "$binfmt" 2>/dev/null \
     || fail "cannot mount binfmt_misc on $binfmt (not root, or no CAP_SYS_ADMIN in this container)"
 fi
+if [[ -e $binfmt/qemu-aarch64 ]] && ! grep -q '^flags:.*F' "$binfmt/qemu-aarch64"; then
+  # registered by someone else without F (binfmt-support does that): the interpreter path would
+  # then be looked up inside each container, where it does not exist
+  echo -1 >"$binfmt/qemu-aarch64" 2>/dev/null || fail "cannot replace the qemu-aarch64 handler (it lacks the F flag)"
+  echo "arm64-emulation: replacing the qemu-aarch64 handler registered without the F flag"
+fi
 if [[ ! -e $binfmt/qemu-aarch64 ]]; then
   # the .conf line is ':name:type:offset:magic:mask:interpreter:flags'
   line=$(grep -v '^#' "$conf" | grep -m1 ':qemu-aarch64:')
