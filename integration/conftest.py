@@ -13,6 +13,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "arm64: builds for linux/arm64 under emulation (make integration ARM64=0 skips)"
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     here = Path(__file__).resolve().parent
     for item in items:

@@ -311,9 +311,13 @@ def run_container(
     publish: int | None = None,
     args: Sequence[str] = (),
     options: Sequence[str] = (),
+    arch: str | None = None,
 ) -> Iterator[str]:
-    """podman run -d the image; yields the container id; removes it afterwards."""
+    """podman run -d the image; yields the container id; removes it afterwards.
+    arch="arm64" runs an arm64 image (under emulation on an amd64 host)."""
     cmd = ["podman", "run", "-d", *options]
+    if arch:
+        cmd += ["--arch", arch]
     for key, value in (env or {}).items():
         cmd += ["-e", f"{key}={value}"]
     if publish:
@@ -343,6 +347,7 @@ def run_app(
     path: str = "/",
     wait: float = 90,
     options: Sequence[str] = (),
+    arch: str | None = None,
 ) -> Iterator[str]:
     """Run the image with PORT=<port> published on 127.0.0.1; yields the base URL once HTTP
     answers. Container logs are printed when it never answers or the body fails."""
@@ -353,6 +358,7 @@ def run_app(
         entrypoint=entrypoint,
         publish=port,
         options=options,
+        arch=arch,
     ) as container:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + wait

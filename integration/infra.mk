@@ -220,3 +220,6 @@ integration: dev integration-infra package
 integration-env:
 	@$(foreach v,PACK CRANE LIFECYCLE_TGZ DOCKER_HOST PACK_HOME MIRROR_DIR CA_BINDING_DIR BUILDER BUILD_IMAGE RUN_IMAGE \
 	  TRIXIE_MIRROR_DIR TRIXIE_BUILDER TRIXIE_BUILD_IMAGE TRIXIE_RUN_IMAGE REGISTRY PACKAGE_IMAGE,echo "$(v)=$($(v))";)
+
+# arm64 under emulation and the multi-arch buildpack (issue 14).
+include $(INTEG_DIR)/arm64.mk

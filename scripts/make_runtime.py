@@ -8,7 +8,13 @@ through (the buildpack.toml catalog, or an operator's `dependency-catalog` file)
 verified against its sha256, unpacked safely and relocated by pybuildpack's own code. The
 result is cached outside the checkout, keyed by the archive's checksum and the dependencies.
 
-usage: make_runtime.py --catalog FILE --python 3.13 --dest runtime --cache DIR
+For another architecture than the host's (--arch arm64 on an amd64 machine) the interpreter
+cannot run here, so the dependencies are not installed by it but by this Python's pip, as
+wheels for that platform: `pip install --platform manylinux2014_aarch64 --only-binary :all:
+--python-version 3.X --target <runtime>/lib/python3.X/site-packages` (every dependency has
+such wheels; an sdist-only one would fail here rather than be built for the wrong machine).
+
+usage: make_runtime.py --catalog FILE --python 3.13 --dest runtime --cache DIR [--arch arm64]
 """
 
 from __future__ import annotations
@@ -73,24 +79,85 @@ def compile_unchecked(python: Path, lib: Path) -> None:
     )
 
 
+PIP_PLATFORMS = {"arm64": "manylinux2014_aarch64", "amd64": "manylinux2014_x86_64"}
+
+
+def install_native(home: Path, requirements: list[str]) -> None:
+    subprocess.run(
+        [
+            str(home / "bin" / "python3"),
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-cache-dir",
+            "--disable-pip-version-check",
+            "--root-user-action=ignore",
+            *requirements,
+        ],
+        check=True,
+    )
+
+
+def install_cross(home: Path, version: str, arch: str, requirements: list[str]) -> None:
+    """Wheels for `arch` into the interpreter's site-packages, by this machine's pip."""
+    minor = ".".join(version.split(".")[:2])
+    site_packages = home / "lib" / f"python{minor}" / "site-packages"
+    if not site_packages.is_dir():
+        raise SystemExit(f"runtime: {site_packages} is missing: not a pbs install_only layout")
+    print(f"runtime: {arch} wheels for CPython {minor} ({PIP_PLATFORMS[arch]}) by the host's pip")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-cache-dir",
+            "--disable-pip-version-check",
+            "--root-user-action=ignore",
+            "--platform",
+            PIP_PLATFORMS[arch],
+            "--python-version",
+            minor,
+            "--implementation",
+            "cp",
+            "--only-binary",
+            ":all:",
+            "--no-compile",
+            "--target",
+            str(site_packages),
+            *requirements,
+        ],
+        check=True,
+    )
+    # --target puts console scripts in site-packages/bin, with this machine's interpreter in
+    # their shebang: the runtime runs pybuildpack by module, so they are dropped.
+    shutil.rmtree(site_packages / "bin", ignore_errors=True)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--catalog", type=Path, help="an operator catalog.toml (optional)")
     parser.add_argument("--python", default="3.13", help="minor version for the runtime")
     parser.add_argument("--dest", type=Path, default=REPO / "runtime")
     parser.add_argument("--cache", type=Path, required=True)
+    parser.add_argument("--arch", help="amd64 or arm64 (default: this machine's)")
     options = parser.parse_args()
 
     catalog = load_buildpack_catalog(REPO / "buildpack.toml")
     if options.catalog:
         catalog = with_overrides(catalog, [load_catalog_file(options.catalog)])
-    arch = normalize_arch(platform.machine())
+    host_arch = normalize_arch(platform.machine())
+    arch = normalize_arch(options.arch or host_arch)
     request = VersionRequest(options.python, "make runtime", RequestKind.MINOR, options.python)
     _, version = resolve(request, catalog, arch)
     dependency = catalog.find("cpython", str(version), arch)
     assert dependency is not None
     requirements = locked_names()
     key_source = "\n".join([dependency.checksum, LOCK.read_text(), Path(__file__).read_text()])
+    if arch != host_arch:
+        key_source += f"\ncross {arch} from {host_arch} {sys.version_info[:2]}"
     key = hashlib.sha256(key_source.encode()).hexdigest()[:12]
     cached = options.cache / "runtime" / f"{version}-{key}"
     if not (cached / "python" / "bin" / "python3").exists():
@@ -102,25 +169,12 @@ def main() -> int:
             archive = fetch(dependency, Path(downloads))
             extract_tar(archive, tmp / "python", strip_components=1, uri=dependency.uri)
         relocate_cpython(tmp / "python")
-        python = tmp / "python" / "bin" / "python3"
-        subprocess.run(
-            [
-                str(python),
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--no-cache-dir",
-                "--disable-pip-version-check",
-                "--root-user-action=ignore",
-                "--require-hashes",
-                "--no-deps",
-                "--requirement",
-                str(LOCK),
-            ],
-            check=True,
-        )
-        compile_unchecked(python, tmp / "python" / "lib")
+        locked = ["--require-hashes", "--no-deps", "--requirement", str(LOCK)]
+        if arch == host_arch:
+            install_native(tmp / "python", locked)
+            compile_unchecked(tmp / "python" / "bin" / "python3", tmp / "python" / "lib")
+        else:
+            install_cross(tmp / "python", str(version), arch, locked)
         tmp.rename(cached)
     else:
         print(f"runtime: reusing {cached}")

@@ -13,6 +13,7 @@ from pathlib import Path
 from debian import debfile
 
 from pybuildpack.debian.index import Package, fetch_verified
+from pybuildpack.dependencies import tar_compat
 from pybuildpack.dependencies.fetch import Fetcher
 from pybuildpack.errors import (
     MaintainerScriptsRequired,
@@ -117,13 +118,13 @@ def unpack(deb: DebFile, dest: Path) -> list[str]:
                 continue
             if name.startswith("../") or name == "..":
                 raise UnsafeArchive(uri, member.name, "path-escape")
-            changes: dict[str, str] = {"name": name}
+            linkname: str | None = None
             if member.issym() and member.linkname.startswith("/"):
                 target = os.path.normpath(member.linkname.lstrip("/"))
-                changes["linkname"] = os.path.relpath(target, os.path.dirname(name) or ".")
+                linkname = os.path.relpath(target, os.path.dirname(name) or ".")
             elif member.islnk():
-                changes["linkname"] = os.path.normpath(member.linkname.lstrip("./"))
-            members.append(member.replace(**changes, deep=False))  # type: ignore[arg-type]
+                linkname = os.path.normpath(member.linkname.lstrip("./"))
+            members.append(tar_compat.renamed(member, name=name, linkname=linkname))
             if not member.isdir():
                 written.append(name)
         dest.mkdir(parents=True, exist_ok=True)
@@ -131,8 +132,8 @@ def unpack(deb: DebFile, dest: Path) -> list[str]:
             existing = dest / member.name
             if (existing.is_symlink() or existing.exists()) and not member.isdir():
                 existing.unlink()
-            data.extract(member, dest, set_attrs=True, filter="data")
-    except tarfile.FilterError as exc:
+            tar_compat.extract_data(data, member, dest)
+    except tar_compat.FilterError as exc:
         member_name = getattr(getattr(exc, "tarinfo", None), "name", "")
         raise UnsafeArchive(uri, member_name, "link-escape") from exc
     except (tarfile.TarError, OSError, EOFError, lzma.LZMAError) as exc:

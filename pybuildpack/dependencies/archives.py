@@ -8,6 +8,7 @@ import tarfile
 import tempfile
 from pathlib import Path, PurePosixPath
 
+from pybuildpack.dependencies import tar_compat
 from pybuildpack.errors import UnsafeArchive
 
 # --- extraction -----------------------------------------------------------------------------
@@ -83,7 +84,7 @@ def _extract_into(archive: Path, tmp: Path, strip_components: int, uri: str) -> 
                 joined = os.path.normpath(os.path.join(os.path.dirname(new_name), target))
                 if joined == ".." or joined.startswith("../"):
                     raise UnsafeArchive(uri=uri, member=member.name, reason="link-escape")
-                info = member.replace(name=new_name, deep=False)
+                info = tar_compat.renamed(member, name=new_name)
             elif member.islnk():
                 try:
                     _check_name(member.linkname, uri)
@@ -94,9 +95,9 @@ def _extract_into(archive: Path, tmp: Path, strip_components: int, uri: str) -> 
                 link_target = _strip(member.linkname, strip_components)
                 if link_target is None:
                     raise UnsafeArchive(uri=uri, member=member.name, reason="hardlink-escape")
-                info = member.replace(name=new_name, linkname=link_target, deep=False)
+                info = tar_compat.renamed(member, name=new_name, linkname=link_target)
             else:
-                info = member.replace(name=new_name, deep=False)
+                info = tar_compat.renamed(member, name=new_name)
             plan.append(info)
 
         for info in plan:
@@ -113,15 +114,15 @@ def _extract_into(archive: Path, tmp: Path, strip_components: int, uri: str) -> 
             if info.islnk() and not _is_within(tmp, os.path.join(tmp, info.linkname)):
                 raise UnsafeArchive(uri=uri, member=info.name, reason="hardlink-escape")
             try:
-                tf.extract(info, tmp, set_attrs=True, filter="data")
-            except tarfile.LinkOutsideDestinationError as exc:
+                tar_compat.extract_data(tf, info, tmp)
+            except tar_compat.LinkOutsideDestinationError as exc:
                 reason = "hardlink-escape" if info.islnk() else "link-escape"
                 raise UnsafeArchive(uri=uri, member=info.name, reason=reason) from exc
-            except tarfile.SpecialFileError as exc:
+            except tar_compat.SpecialFileError as exc:
                 raise UnsafeArchive(uri=uri, member=info.name, reason="special-file") from exc
-            except tarfile.AbsolutePathError as exc:
+            except tar_compat.AbsolutePathError as exc:
                 raise UnsafeArchive(uri=uri, member=info.name, reason="absolute-path") from exc
-            except tarfile.FilterError as exc:
+            except tar_compat.FilterError as exc:
                 raise UnsafeArchive(uri=uri, member=info.name, reason="path-escape") from exc
             except (tarfile.TarError, OSError, EOFError) as exc:
                 raise UnsafeArchive(uri=uri, member=info.name, reason="unreadable") from exc
