@@ -14,10 +14,15 @@ if [[ -d $bp ]]; then
   rm -rf "$stage.tmp" && mkdir -p "$stage.tmp"
   files=()
   for f in bin buildpack.toml pybuildpack runtime locks README.md LICENSE; do [[ -e $bp/$f ]] && files+=("$f"); done
-  tar -C "$bp" --exclude=__pycache__ --exclude='*.pyc' -cf - "${files[@]}" | tar -C "$stage.tmp" -xf -
+  tar -C "$bp" -cf - "${files[@]}" | tar -C "$stage.tmp" -xf -
+  if [[ -d $stage.tmp/pybuildpack ]]; then
+    find "$stage.tmp/pybuildpack" -name __pycache__ -prune -exec rm -rf {} +
+  fi
   # the checkout's own byte-code is timestamp-based (stale once pack sets file times to 1980):
   # replaced by unchecked-hash .pyc, as `make package` does (runtime/ comes compiled that way)
-  if [[ -x $stage.tmp/runtime/python/bin/python3 && -d $stage.tmp/pybuildpack ]]; then
+  # (only when that runtime runs here: an arm64 stage on an amd64 host keeps no .pyc)
+  if [[ -x $stage.tmp/runtime/python/bin/python3 && -d $stage.tmp/pybuildpack ]] \
+    && "$stage.tmp/runtime/python/bin/python3" -c '' 2>/dev/null; then
     "$stage.tmp/runtime/python/bin/python3" -m compileall -q --invalidation-mode unchecked-hash "$stage.tmp/pybuildpack" >/dev/null
   fi
   rm -rf "$stage" && mv "$stage.tmp" "$stage"
