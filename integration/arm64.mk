@@ -9,11 +9,11 @@
 #   arm64-mirror     Debian 12's arm64 CPython 3.11.2 in python-build-standalone layout, as a
 #                    dependency-catalog binding (verified in the arm64 run image, emulated)
 #   runtime-arm64    the buildpack's own arm64 CPython + dependencies (aarch64 wheels)
-#   package-multiarch  build/multiarch (buildpack.toml + linux/amd64/ + linux/arm64/, the
+#   package-multiarch  $(MULTIARCH_DIR) (buildpack.toml + linux/amd64/ + linux/arm64/, the
 #                    layout `pack buildpack package` reads for [[targets]]),
 #                    build/pybuildpack-amd64.cnb and build/pybuildpack-arm64.cnb; part of
 #                    `make package`
-#   publish-multiarch  pack buildpack package --publish of build/multiarch to
+#   publish-multiarch  pack buildpack package --publish of $(MULTIARCH_DIR) to
 #                    PUBLISH_IMAGE (an OCI image index: linux/amd64 + linux/arm64)
 #   arm64-builder    the arm64 builder ARM64_BUILDER (make-builder.sh, arm64 images, lifecycle
 #                    and buildpack)
@@ -41,7 +41,9 @@ ARM64_MIRROR_DIR := $(CACHE)/mirror-arm64/$(ARM64_MIRROR_KEY)
 ARM64_RUNTIME_PYTHON ?= 3.11
 ARM64_RUNTIME := build/runtime-arm64
 ARM64_STAGE := build/buildpack-arm64
-MULTIARCH_DIR := build/multiarch
+# Outside the checkout: `pack build --buildpack <checkout>` takes a checkout holding a
+# linux/<arch>/ tree for a multi-arch buildpack and then finds no buildpack.toml at its root.
+MULTIARCH_DIR := $(CACHE)/stage/$(shell echo $(CURDIR) | sha256sum | cut -c1-12)/multiarch
 PUBLISH_IMAGE ?=
 
 # ------------------------------------------------------------------------------- emulation/images
@@ -94,14 +96,14 @@ stage-multiarch: runtime runtime-arm64 arm64-images
 	$(call stage-buildpack,$(MULTIARCH_DIR).tmp/linux/amd64,runtime)
 	runtime/python/bin/python3 -m compileall -q $(MULTIARCH_DIR).tmp/linux/amd64/pybuildpack
 	$(call stage-buildpack,$(MULTIARCH_DIR).tmp/linux/arm64,$(ARM64_RUNTIME))
-	podman run --rm --arch arm64 --network none --user 0:0 -v $(CURDIR)/$(MULTIARCH_DIR).tmp/linux/arm64:/bp \
+	podman run --rm --arch arm64 --network none --user 0:0 -v $(MULTIARCH_DIR).tmp/linux/arm64:/bp \
 	  --entrypoint /bin/sh $(ARM64_RUN_IMAGE) -euc '/bp/runtime/python/bin/python3 -m compileall -q /bp/pybuildpack; \
 	  cd /bp && runtime/python/bin/python3 -E -s -c "import platform, pybuildpack.cli, pydantic; \
 	  print(\"stage-multiarch: arm64 runtime\", platform.machine(), platform.python_version(), \"pydantic\", pydantic.VERSION)"'
 	cp buildpack.toml $(MULTIARCH_DIR).tmp/
 	rm -rf $(MULTIARCH_DIR) && mv $(MULTIARCH_DIR).tmp $(MULTIARCH_DIR)
 	@# the arm64 buildpack as one directory (for the arm64 builder)
-	rm -rf $(ARM64_STAGE) && cp -al $(MULTIARCH_DIR)/linux/arm64 $(ARM64_STAGE) && cp buildpack.toml $(ARM64_STAGE)/
+	rm -rf $(ARM64_STAGE) && cp -a $(MULTIARCH_DIR)/linux/arm64 $(ARM64_STAGE) && cp buildpack.toml $(ARM64_STAGE)/
 
 # One .cnb per architecture: pack picks linux/<arch>/ for --target linux/<arch>.
 package-multiarch: stage-multiarch tools
@@ -142,4 +144,4 @@ INTEGRATION_ENV += \
 	PYBUILDPACK_ARM64_BUILDER=$(ARM64_BUILDER) \
 	PYBUILDPACK_ARM64_MIRROR_DIR=$(ARM64_MIRROR_DIR) \
 	PYBUILDPACK_ARM64_RUN_IMAGE=$(ARM64_RUN_IMAGE) \
-	PYBUILDPACK_MULTIARCH_DIR=$(CURDIR)/$(MULTIARCH_DIR)
+	PYBUILDPACK_MULTIARCH_DIR=$(MULTIARCH_DIR)

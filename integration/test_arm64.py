@@ -186,7 +186,7 @@ def interpreter_machine(cfg: harness.Config, ref: str) -> int:
 def test_multiarch_buildpack_image_index(cfg, registry: str) -> None:
     multiarch = Path(os.environ.get("PYBUILDPACK_MULTIARCH_DIR", ""))
     if not (multiarch / "buildpack.toml").is_file():
-        pytest.skip("needs `make package` (build/multiarch)")
+        pytest.skip("needs `make package` (the multi-arch stage, PYBUILDPACK_MULTIARCH_DIR)")
     ref = f"{registry}/pybuildpack/python:multiarch"
     start = time.monotonic()
     out = harness.run(

@@ -73,7 +73,10 @@ def test_builder_toml_referencing_the_image(cfg, scratch: Path, package_image: s
         .replace("@LIFECYCLE_URI@", f"file://{lifecycle}")
         .replace("@BUILD_IMAGE@", cfg.build_image)
         .replace("@RUN_IMAGE@", cfg.run_image)
+        .replace("@DISTRO_VERSION@", "12")  # the Debian 12 images (cfg.build_image, run_image)
+        .replace("@SUITE@", "bookworm")
     )
+    assert "@" not in toml.replace(package_image, ""), "a placeholder of builder.toml.in is left"
     config = scratch / "oci-builder.toml"
     config.write_text(toml)
     builder = f"{cfg.builder.rsplit(':', 1)[0]}-oci:{cfg.builder.rsplit(':', 1)[-1]}"
