@@ -266,35 +266,25 @@ def _attempt(
 
 
 def read_unchecked(
-    uri: str, *, ca_file: Path | None = None, timeout: float = 30, retries: int = 3
+    uri: str,
+    *,
+    ca_file: Path | None = None,
+    timeout: float = 30,
+    retries: int = 3,
+    limits: Limits | None = None,
 ) -> bytes:
-    """The body at `uri`, for files whose integrity is checked otherwise (a signed InRelease)."""
+    """The body at `uri`, for files whose integrity is checked otherwise (a signed InRelease):
+    the same retrying download as `fetch`, without a checksum to compare."""
     local = _file_path(uri)
     if local is not None:
         try:
             return local.read_bytes()
         except OSError as exc:
             raise DownloadFailed(uri=redact(uri), detail=str(exc)) from None
-    opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=ssl_context(ca_file)))
-    attempts = max(0, retries) + 1
-    last = ""
-    limits = Limits()
-    ends = time.monotonic() + limits.deadline
-    for attempt in range(1, attempts + 1):
-        with tempfile.TemporaryFile() as out:
-            try:
-                _attempt(opener, uri, out, timeout, limits, ends)
-            except _Retryable as exc:
-                last = str(exc)
-                if time.monotonic() >= ends:
-                    break
-                continue
-            except DownloadFailed as exc:
-                exc.attempts = attempt
-                raise
-            out.seek(0)
-            return out.read()
-    raise DownloadFailed(uri=redact(uri), detail=last, attempts=attempts)
+    with tempfile.TemporaryFile() as out:
+        _download_http(uri, out, timeout, retries, 1.0, None, ca_file, limits)
+        out.seek(0)
+        return out.read()
 
 
 @dataclass(frozen=True)
@@ -327,4 +317,5 @@ class Fetcher:
             ca_file=self.ca_file,
             timeout=self.timeout,
             retries=self.retries,
+            limits=self.limits,
         )
