@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import tarfile
 import threading
 import time
 from collections.abc import Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pybuildpack.cnb.platform import read_bindings
+from pybuildpack.dependencies import archives
 from pybuildpack.dependencies.archives import extract_tar
 from pybuildpack.dependencies.catalog import Dependency
 from pybuildpack.dependencies.fetch import fetch
@@ -299,8 +302,8 @@ def make_tar(
                 info.type, info.mode = tarfile.DIRTYPE, 0o755
             elif kind == "sym":
                 info.type, info.linkname = tarfile.SYMTYPE, str(data)
-            elif kind == "hard":
-                info.type, info.linkname = tarfile.LNKTYPE, str(data)
+            elif kind == "hard":  # same mode as the file it links to, as tar writes them
+                info.type, info.linkname, info.mode = tarfile.LNKTYPE, str(data), 0o755
             elif kind == "fifo":
                 info.type = tarfile.FIFOTYPE
             elif kind == "chr":
@@ -403,3 +406,69 @@ def test_extract_not_a_tar(tmp_path: Path) -> None:
         extract_tar(junk, tmp_path / "out")
     assert info.value.reason == "unreadable"
     assert not (tmp_path / "out").exists()
+
+
+def _tree(root: Path) -> dict[str, tuple[str, int, str]]:
+    """Every entry under root: kind, mode bits, content or link target."""
+    out: dict[str, tuple[str, int, str]] = {}
+    for path in sorted(root.rglob("*")):
+        rel = str(path.relative_to(root))
+        st = path.lstat()
+        if path.is_symlink():
+            out[rel] = ("sym", 0, os.readlink(path))
+        elif path.is_dir():
+            out[rel] = ("dir", st.st_mode & 0o7777, "")
+        else:
+            out[rel] = ("file", st.st_mode & 0o7777, path.read_text())
+    return out
+
+
+def test_system_tar_and_tarfile_extract_the_same_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = make_tar(tmp_path / "a.tgz", GOOD)
+    calls: list[list[str]] = []
+    real_run = archives.subprocess.run
+
+    def recording_run(cmd: list[str], **kwargs: Any) -> Any:
+        calls.append(cmd)
+        return real_run(cmd, **kwargs)
+
+    monkeypatch.setattr(archives.subprocess, "run", recording_run)
+    extract_tar(archive, tmp_path / "tar" / "python")
+    assert calls and Path(calls[0][0]).name == "tar"  # the fast path ran
+    monkeypatch.setattr(archives.shutil, "which", lambda name: None)
+    extract_tar(archive, tmp_path / "tarfile" / "python")
+    assert _tree(tmp_path / "tar") == _tree(tmp_path / "tarfile")
+
+
+@pytest.mark.parametrize(
+    "members",
+    [
+        # a member under a symlink member: tar would write through the link
+        [("dir", "python/real", ""), ("sym", "python/l", "real"), ("file", "python/l/x", "x")],
+        # a name twice
+        [("file", "python/dup", "one"), ("file", "python/dup", "two")],
+    ],
+)
+def test_archives_the_system_tar_may_not_take_go_through_tarfile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, members: list[tuple[str, str, str]]
+) -> None:
+    calls: list[list[str]] = []
+    monkeypatch.setattr(archives.subprocess, "run", lambda cmd, **kw: calls.append(cmd))
+    extract_tar(make_tar(tmp_path / "a.tgz", [*GOOD, *members]), tmp_path / "out" / "python")
+    assert calls == []
+    assert (tmp_path / "out" / "python" / "lib" / "os.py").read_text() == "import sys\n"
+
+
+def test_a_failing_system_tar_falls_back_to_tarfile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake = tmp_path / "bin" / "tar"
+    fake.parent.mkdir()
+    # half-extracts into the directory it is given (-C DIR), then fails
+    fake.write_text('#!/bin/sh\ntouch "$5/half-written"; mkdir -p "$5/partial"\nexit 2\n')
+    fake.chmod(0o755)
+    monkeypatch.setattr(archives.shutil, "which", lambda name: str(fake))
+    extract_tar(make_tar(tmp_path / "a.tgz", GOOD), tmp_path / "out" / "python")
+    assert sorted(p.name for p in (tmp_path / "out" / "python").iterdir()) == ["bin", "lib"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import tarfile
 import tempfile
 from pathlib import Path, PurePosixPath
@@ -100,6 +101,8 @@ def _extract_into(archive: Path, tmp: Path, strip_components: int, uri: str) -> 
                 info = tar_compat.renamed(member, name=new_name)
             plan.append(info)
 
+        if _extract_with_system_tar(archive, tmp, strip_components, plan):
+            return
         for info in plan:
             # Resolve through symlinks already extracted: nothing may land outside tmp.
             where = os.path.join(tmp, info.name)
@@ -126,6 +129,71 @@ def _extract_into(archive: Path, tmp: Path, strip_components: int, uri: str) -> 
                 raise UnsafeArchive(uri=uri, member=info.name, reason="path-escape") from exc
             except (tarfile.TarError, OSError, EOFError) as exc:
                 raise UnsafeArchive(uri=uri, member=info.name, reason="unreadable") from exc
+
+
+def _plain_for_system_tar(plan: list[tarfile.TarInfo]) -> bool:
+    """The system's tar may extract these checked members: no name twice, no member under a
+    symlink member (tar would write through it), plain modes (no setuid/setgid/sticky bit, no
+    group or other write, owner can read and write), kept as they are whatever the umask: the
+    tree is what tarfile's `data` filter would have made."""
+    names = {info.name for info in plan}
+    if len(names) != len(plan):
+        return False
+    links = {info.name for info in plan if info.issym()}
+
+    def under_link(name: str) -> bool:
+        parts = name.split("/")
+        return any("/".join(parts[:i]) in links for i in range(1, len(parts)))
+
+    for info in plan:
+        if under_link(info.name) or (info.islnk() and under_link(info.linkname)):
+            return False
+        if info.issym():
+            continue
+        if info.mode & ~0o755 or info.mode & 0o600 != 0o600:
+            return False
+        if info.isdir() and info.mode & 0o700 != 0o700:
+            return False
+    return True
+
+
+def _extract_with_system_tar(
+    archive: Path, tmp: Path, strip_components: int, plan: list[tarfile.TarInfo]
+) -> bool:
+    """Extract a checked archive with the system's tar, two to three times faster than tarfile
+    for CPython's 2,750 files. False (and tmp emptied): extract with tarfile instead."""
+    tar = shutil.which("tar")
+    if tar is None or not _plain_for_system_tar(plan):
+        return False
+    try:
+        result = subprocess.run(
+            [
+                tar,
+                "-x",
+                "-f",
+                str(archive),
+                "-C",
+                str(tmp),
+                f"--strip-components={strip_components}",
+                "--no-same-owner",
+                "--same-permissions",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=600,
+            check=False,
+        )
+        if result.returncode == 0:
+            return True
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    for entry in tmp.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    return False
 
 
 def _verify_tree(tmp: Path, uri: str) -> None:
