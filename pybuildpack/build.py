@@ -21,7 +21,7 @@ from pybuildpack.installers.credentials import index_env
 from pybuildpack.layers import cpython, pip, server, start, tools, venv
 from pybuildpack.layers import system_packages as system_layer
 from pybuildpack.layers.reuse import Found
-from pybuildpack.log import Logger
+from pybuildpack.log import Deferred, Logger
 from pybuildpack.steps.collectstatic import collectstatic
 from pybuildpack.steps.commands import warn_missing_modules, warn_missing_programs
 from pybuildpack.steps.entrypoint import check_entrypoints, needs_venv_files
@@ -145,15 +145,18 @@ def build(ctx: BuildContext, log: Logger) -> None:
     )
     venv_every_build = python_every_build or needs_venv_files(plan, ctx.app_dir)
     wanted_venv = venv.wanted_metadata(ctx, plan, label)
-    found_venv = venv.find(ctx, wanted_venv, log)
+    venv_log = Deferred(debug=log.debug_enabled)  # printed under "Installing dependencies"
+    found_venv = venv.find(ctx, wanted_venv, venv_log)
     new_venv = found_venv is Found.NOTHING or (found_venv is Found.IN_IMAGE and venv_every_build)
     if found_venv is Found.IN_IMAGE and new_venv:
-        log.detail("The virtual environment is in the previous image only, and this build needs")
-        log.subdetail("its files (collectstatic, import check, or a start module in it): made anew")
+        venv_log.detail("The virtual environment is in the previous image only, and this")
+        venv_log.subdetail("build needs its files (collectstatic, import check, or a start")
+        venv_log.subdetail("module in it): made anew")
 
     server_new = plan.server is not None and not server.installed(
         ctx, plan.server.name, plan.server.version, python_version, venv.path(ctx)
     )
+    cpython_in_image = cpython.in_previous_image(ctx, dependency)
     python_home = cpython.contribute(
         ctx,
         dependency,
@@ -190,6 +193,8 @@ def build(ctx: BuildContext, log: Logger) -> None:
                 install_env,
                 log,
             )
+        log.header("Installing dependencies")
+        venv_log.replay(log)
         venv_path = venv.contribute(
             ctx,
             wanted_venv,
@@ -210,6 +215,8 @@ def build(ctx: BuildContext, log: Logger) -> None:
             assert installer is not None and installer.tool is not None and plan.tool_version
             tools.keep(ctx, installer.tool, plan.tool_version, python_version)
         cache.keep()
+        log.header("Installing dependencies")
+        venv_log.replay(log)
         venv_path = venv.keep(ctx, wanted_venv, found_venv, venv_every_build, log)
     if plan.server is not None:
         server.contribute(
@@ -231,4 +238,6 @@ def build(ctx: BuildContext, log: Logger) -> None:
         warn_missing_modules(plan, ctx.app_dir, venv_path, python_home, log)
     if plan.collectstatic:
         collectstatic(ctx.app_dir, venv_path, app_env, log)
+    if cpython_in_image and not python_every_build:
+        cpython.release(ctx, dependency, log)
     write_launch(ctx.layers_dir, processes(plan, log))

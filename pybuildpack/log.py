@@ -12,6 +12,7 @@ for slow steps. `BP_LOG_LEVEL=DEBUG` also prints each command and its duration.
 
 from __future__ import annotations
 
+import io
 import sys
 import time
 from collections.abc import Iterator
@@ -72,6 +73,21 @@ class Logger:
         start = time.monotonic()
         yield
         self.subdetail(f"Completed in {format_duration(time.monotonic() - start)}")
+
+
+class Deferred(Logger):
+    """Lines decided early (a reuse check before the step runs), printed later under their
+    step's header with `replay`."""
+
+    def __init__(self, *, debug: bool = False) -> None:
+        self._buffer = io.StringIO()
+        super().__init__(self._buffer, debug=debug)
+
+    def replay(self, log: Logger) -> None:
+        for line in self._buffer.getvalue().splitlines():
+            log._write(line)
+        self._buffer = io.StringIO()
+        self._stream = self._buffer
 
 
 def format_duration(seconds: float) -> str:

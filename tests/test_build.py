@@ -116,6 +116,12 @@ def test_requirements_change_rebuilds_only_venv(buildpack_dir: Path, dirs: Dirs)
     assert "Unpacking the installed CPython kept in the cache" in second.stdout, "no download"
     assert "Discarding cached virtual environment because:" in second.stdout
     assert "the dependency files (sha256) changed" in second.stdout
+    # CPython ran for the new venv, then its files went again: the export keeps the previous
+    # image's layer (same metadata) instead of re-tarring it; the venv is new
+    assert layer_toml(dirs, "cpython")["types"] == {"launch": True, "build": False, "cache": False}
+    assert layer_toml(dirs, "cpython")["metadata"]["python_version"] == PY_VERSION  # type: ignore[index]
+    assert not (dirs.layers / "pybuildpack_python" / "cpython").exists()
+    assert (dirs.layers / "pybuildpack_python" / "venv" / "pyvenv.cfg").is_file()
 
 
 def test_removed_requirement_leaves_no_stale_package(buildpack_dir: Path, dirs: Dirs) -> None:

@@ -15,6 +15,7 @@ How it is kept between builds depends on what the build needs:
 from __future__ import annotations
 
 import tempfile
+import time
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -28,7 +29,7 @@ from pybuildpack.layers import sbom_components as sbom
 from pybuildpack.layers.cpython_relocation import find_sysconfigdata, relocate_cpython
 from pybuildpack.layers.download_cache import pack_directory, unpack_archive
 from pybuildpack.layers.reuse import Found, find_launch_layer
-from pybuildpack.log import Logger
+from pybuildpack.log import Logger, format_duration
 from pybuildpack.runner import run
 
 LAYER = "cpython"
@@ -69,12 +70,7 @@ def contribute(
     """CPython's home. `run_now`: this build runs it (its files must be there);
     `every_build`: every build does (then the layer is cached, not launch-only)."""
     layer = Layer(ctx.layers_dir, LAYER)
-    wanted = CPythonMetadata(
-        python_version=dependency.version,
-        arch=dependency.arch,
-        checksum=dependency.checksum,
-        distro=ctx.target.distro,
-    )
+    wanted = _wanted(ctx, dependency)
     log.header(f"Installing CPython {dependency.version}")
     found = find_launch_layer(layer, wanted, "CPython", log, LABELS)
     if found is Found.IN_IMAGE and not (run_now or every_build):
@@ -93,8 +89,9 @@ def contribute(
             layer.reset()
         if not _unpack_tree(ctx, dependency, layer.path, log):
             with tempfile.TemporaryDirectory(prefix="pybuildpack-") as tmp:
-                with log.timed(f"Downloading {dependency.uri}"):
-                    archive = fetcher.fetch(dependency, Path(tmp), log=log)
+                started = time.monotonic()
+                archive = fetcher.fetch(dependency, Path(tmp), log=log)  # logs the source
+                log.subdetail(f"Completed in {format_duration(time.monotonic() - started)}")
                 log.subdetail(f"Verified sha256 {dependency.sha256}")
                 with log.timed("Unpacking"):
                     extract_tar(archive, layer.path, strip_components=1, uri=dependency.uri)
@@ -109,6 +106,33 @@ def contribute(
     if every_build:
         Layer(ctx.layers_dir, ARCHIVE_LAYER).toml_path.unlink(missing_ok=True)  # not needed
     return layer.path
+
+
+def _wanted(ctx: BuildContext, dependency: Dependency) -> CPythonMetadata:
+    return CPythonMetadata(
+        python_version=dependency.version,
+        arch=dependency.arch,
+        checksum=dependency.checksum,
+        distro=ctx.target.distro,
+    )
+
+
+def in_previous_image(ctx: BuildContext, dependency: Dependency) -> bool:
+    """The previous image holds this very CPython as a launch-only layer (asked before
+    `contribute`, which rewrites the layer's metadata)."""
+    layer = Layer(ctx.layers_dir, LAYER)
+    return layer.previous_metadata() == _wanted(ctx, dependency).model_dump()
+
+
+def release(ctx: BuildContext, dependency: Dependency, log: Logger) -> None:
+    """After a build that ran a CPython unpacked from the cache while the previous image holds
+    the very same layer (a dependency change): drop the files again, so the export keeps the
+    image's layer instead of re-tarring 2,750 files to find the same digest. Only for a
+    launch-only layer (no later buildpack runs it at build)."""
+    layer = Layer(ctx.layers_dir, LAYER)
+    if layer.path.is_dir():
+        layer.keep_from_previous_image(_wanted(ctx, dependency).model_dump())
+        log.debug("CPython: the files unpacked for this build dropped; the image's layer kept")
 
 
 def _tree_metadata(dependency: Dependency) -> dict[str, str]:

@@ -85,7 +85,6 @@ def wanted_metadata(ctx: BuildContext, plan: BuildPlan, installer_label: str) ->
 
 def find(ctx: BuildContext, wanted: VenvMetadata, log: Logger) -> Found:
     """Is the venv reusable (restored, or kept in the previous image)? Logs why not."""
-    log.header("Installing dependencies")
     return find_launch_layer(
         Layer(ctx.layers_dir, LAYER), wanted, "virtual environment", log, LABELS
     )
