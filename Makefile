@@ -123,7 +123,7 @@ bench-infra: integration-infra
 
 bench: dev bench-infra
 	PACK=$(PACK) BUILDER=$(BUILDER) FLOOR_BUILDER=$(FLOOR_BUILDER) MIRROR_DIR=$(MIRROR_DIR) \
-	  CA_BINDING_DIR=$(CA_BINDING_DIR) BENCH_WORK=$(BENCH_WORK) PACK_VOLUME_KEY=$${PACK_VOLUME_KEY:-bench} \
+	  CA_BINDING_DIR=$(CA_BINDING_DIR) BENCH_WORK=$(BENCH_WORK) RUN_IMAGE=$(RUN_IMAGE) PACK_VOLUME_KEY=$${PACK_VOLUME_KEY:-bench} \
 	  $(PY) bench/bench.py --rounds $(BENCH_ROUNDS) $(BENCH_ARGS)
 
 include integration/infra.mk

@@ -64,6 +64,7 @@ class Env:
     ca_binding_dir: str
     work: Path
     volume_key: str
+    run_image: str
 
     @classmethod
     def from_environ(cls) -> Env:
@@ -76,6 +77,7 @@ class Env:
             ca_binding_dir=e["CA_BINDING_DIR"],
             work=Path(e["BENCH_WORK"]),
             volume_key=e.get("PACK_VOLUME_KEY") or "bench",
+            run_image=e["RUN_IMAGE"],
         )
 
 
@@ -144,6 +146,7 @@ class Target:
 
 class PackTarget(Target):
     builder = ""
+    extra: list[str] = []
 
     def build(self, app_dir: Path, cold: bool, log: Path) -> float:
         old = image_id(self.image)
@@ -168,6 +171,7 @@ class PackTarget(Target):
             "--volume",
             f"{self.env.ca_binding_dir}:/platform/bindings/ca-certificates:ro",
         ]
+        cmd += self.extra
         if cold:
             cmd.append("--clear-cache")
         start = time.monotonic()
@@ -197,6 +201,26 @@ class Floor(PackTarget):
     def __init__(self, env: Env, app: App) -> None:
         super().__init__(env, app)
         self.builder = env.floor_builder
+
+
+class SizedFloor(Floor):
+    """The floor with a launch layer as large as our image's layers, kept from the previous
+    image on a rebuild: with a daemon (podman here) the exporter saves the whole previous
+    image and loads the new one whenever a layer is reused, so that cost grows with the
+    image, whatever the buildpack does."""
+
+    name = "floor-sized"
+
+    def __init__(self, env: Env, app: App, ours: Ours) -> None:
+        super().__init__(env, app)
+        self.ours = ours
+        self.bytes = 0
+
+    def build(self, app_dir: Path, cold: bool, log: Path) -> float:
+        if cold or not self.bytes:  # our layers' size: our image less the run image
+            self.bytes = max(1, image_size(self.ours.image) - image_size(self.env.run_image))
+        self.extra = ["--env", f"BP_FLOOR_BYTES={self.bytes}"]
+        return super().build(app_dir, cold, log)
 
 
 class Dockerfile(Target):
@@ -356,14 +380,22 @@ def change_dependencies(app: App, app_dir: Path) -> None:
 
 def targets_for(env: Env, app: App, names: list[str]) -> list[Target]:
     made: list[Target] = []
+    ours = Ours(env, app)
     for name in names:
         if name == "ours":
-            made.append(Ours(env, app))
+            made.append(ours)
         elif name == "floor":
             made.append(Floor(env, app))
         elif name == "dockerfile":
             made.append(Dockerfile(env, app))
     return made
+
+
+def sized_floor_for(env: Env, app: App, names: list[str]) -> SizedFloor | None:
+    """Run after `ours` in every round (it needs our image's size)."""
+    if "floor-sized" not in names or "ours" not in names:
+        return None
+    return SizedFloor(env, app, Ours(env, app))
 
 
 Samples = dict[str, dict[str, dict[str, list[float]]]]  # app -> target -> metric -> values
@@ -388,6 +420,9 @@ def bench(
             # rotate the order each round, so no target always runs first
             shift = (r - 1) % len(targets)
             targets = targets[shift:] + targets[:shift]
+            sized = sized_floor_for(env, app, target_names)
+            if sized is not None:
+                targets.append(sized)
             for target in targets:
                 app_dir = prepare_app(app, env.work / "apps" / f"{target.name}-{app.name}")
                 got = samples.setdefault(app.name, {}).setdefault(target.name, {})
@@ -468,6 +503,14 @@ def targets_table(samples: Samples, probe: dict[str, list[float]]) -> list[Check
             ratio(got.get("ours", {}).get("source"), got.get("floor", {}).get("source")),
             1.2,
         )
+    for app in ("flask_uv", "flask_pip", "large"):
+        got = samples.get(app, {})
+        if got.get("floor-sized"):
+            add(
+                f"(context) source-only, {BENCH_APPS[app].label}: ours / same-size floor",
+                ratio(got.get("ours", {}).get("source"), got["floor-sized"].get("source")),
+                1.2,
+            )
     add(
         "dependency change, Flask (uv.lock): ours / uv Dockerfile",
         ratio(flask.get("ours", {}).get("deps"), flask.get("uv", {}).get("deps")),
@@ -484,30 +527,34 @@ def render(samples: Samples, probe: dict[str, list[float]], rounds: int) -> str:
     lines = [
         f"Machine: {machine()}; {rounds} round(s), medians (min-max).",
         "",
-        "| app | step | ours | Dockerfile | floor | ours / Dockerfile | ours / floor |",
-        "|---|---|---|---|---|---|---|",
+        "| app | step | ours | Dockerfile | floor | same-size floor | ours / Dockerfile "
+        "| ours / floor | ours / same-size floor |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for app_name, got in samples.items():
         app = BENCH_APPS[app_name]
         ours, floor, docker = got.get("ours", {}), got.get("floor", {}), got.get(app.dockerfile, {})
+        sized = got.get("floor-sized", {})
         for step in STEPS:
             lines.append(
                 f"| {app.label} | {STEP_NAMES[step]} | {cell(ours.get(step))} | "
                 f"{app.dockerfile}: {cell(docker.get(step))} | {cell(floor.get(step))} | "
+                f"{cell(sized.get(step))} | "
                 f"{fmt_ratio(ratio(ours.get(step), docker.get(step)))} | "
-                f"{fmt_ratio(ratio(ours.get(step), floor.get(step)))} |"
+                f"{fmt_ratio(ratio(ours.get(step), floor.get(step)))} | "
+                f"{fmt_ratio(ratio(ours.get(step), sized.get(step)))} |"
             )
         lines.append(
             f"| {app.label} | image size | {cell(ours.get('size_mb'), 'MB', 0)} | "
             f"{app.dockerfile}: {cell(docker.get('size_mb'), 'MB', 0)} | "
-            f"{cell(floor.get('size_mb'), 'MB', 0)} | "
-            f"{fmt_ratio(ratio(ours.get('size_mb'), docker.get('size_mb')))} | |"
+            f"{cell(floor.get('size_mb'), 'MB', 0)} | {cell(sized.get('size_mb'), 'MB', 0)} | "
+            f"{fmt_ratio(ratio(ours.get('size_mb'), docker.get('size_mb')))} | | |"
         )
         if ours.get("http") or docker.get("http"):
             lines.append(
                 f"| {app.label} | start to HTTP 200 | {cell(ours.get('http'), 's', 2)} | "
-                f"{app.dockerfile}: {cell(docker.get('http'), 's', 2)} | | "
-                f"{fmt_ratio(ratio(ours.get('http'), docker.get('http')))} | |"
+                f"{app.dockerfile}: {cell(docker.get('http'), 's', 2)} | | | "
+                f"{fmt_ratio(ratio(ours.get('http'), docker.get('http')))} | | |"
             )
     if probe:
         lines += [
@@ -552,7 +599,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--apps", default=",".join(BENCH_APPS))
-    parser.add_argument("--targets", default="ours,dockerfile,floor")
+    parser.add_argument("--targets", default="ours,dockerfile,floor,floor-sized")
     parser.add_argument("--probe-runs", type=int, default=21)
     parser.add_argument("--no-http", action="store_true")
     parser.add_argument("--json", type=Path, default=Path("build/bench.json"))
