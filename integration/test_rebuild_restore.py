@@ -56,3 +56,39 @@ def test_source_only_rebuild_restores_only_what_it_uses(cfg, scratch: Path) -> N
         f"rebuild_restore flask_gunicorn: source-only rebuild {warm.seconds:.1f}s, restored "
         f"{sorted(restored) or 'nothing'}"
     )
+
+
+def test_dependency_change_keeps_cpython_from_the_previous_image(cfg, scratch: Path) -> None:
+    """A dependency change runs CPython (the venv is made anew) but the export keeps the
+    previous image's CPython layer (its files are dropped again after the build): "Reusing
+    layer", the same digest, and the new dependency importable in the image."""
+    app = harness.copy_app("flask_gunicorn", scratch / "deps")
+    image = harness.image_name("rebuild_deps")
+    harness.pack_build(app, image, clear_cache=True)
+    cold = harness.image_metadata(image)
+
+    requirements = app / "requirements.txt"
+    requirements.write_text(requirements.read_text() + "python-dotenv==1.2.1\n")
+    source = app / "app.py"
+    source.write_text(
+        "import dotenv  # the new dependency\n"
+        + source.read_text().replace("hello from flask", "hello, new dependency")
+    )
+    warm = harness.pack_build(app, image, extra_args=["--verbose"])
+
+    assert "Discarding cached virtual environment because:" in warm.log
+    reused = set(REUSED.findall(warm.log))
+    assert "cpython" in reused and "venv" not in reused, harness.tail(warm.log, 80)
+    # kept as metadata only: the exporter made no tarball of it (it does for a layer with
+    # files, even when the digest turns out the same)
+    assert 'tarball for layer "pybuildpack/python:cpython"' not in warm.log, harness.tail(
+        warm.log, 80
+    )
+    assert 'tarball for layer "pybuildpack/python:venv"' in warm.log  # the check can fail
+    warm_meta = harness.image_metadata(image)
+    assert warm_meta.layers["cpython"] == cold.layers["cpython"]
+    assert warm_meta.layers["venv"] != cold.layers["venv"]
+    assert greeting(image) == "hello, new dependency", "the new venv has python-dotenv"
+    harness.report(
+        f"rebuild_restore flask_gunicorn: dependency change {warm.seconds:.1f}s, CPython kept"
+    )
