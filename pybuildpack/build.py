@@ -189,6 +189,7 @@ def build(ctx: BuildContext, log: Logger) -> None:
                 pip_wheel,
                 install_env,
                 log,
+                tools.Catalogued(catalog, fetcher, plan.settings),
             )
         venv_path = venv.contribute(
             ctx,
