@@ -6,11 +6,16 @@ No package manager is left in the launch image."""
 from __future__ import annotations
 
 import json
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 import harness
 import pytest
+
+UV_VERSION = tomllib.loads(
+    (harness.APPS_DIR.parents[1] / "buildpack.toml").read_text(encoding="utf-8")
+)["metadata"]["default-versions"]["uv"]
 
 
 @dataclass(frozen=True)
@@ -66,6 +71,10 @@ def test_manager_builds_runs_and_reuses_venv(cfg, scratch: Path, fx: Fixture) ->
     assert not leaked, f"build-only layers in the image: {leaked}"
     if fx.tool_layer:
         assert f"Installing {fx.tool_layer}" in cold.log or "Installing " in cold.log
+    if fx.manager == "uv":  # the default uv's wheel comes from the catalog: no pip download
+        assert "from the buildpack's catalog (sha256 verified)" in cold.log, harness.tail(cold.log)
+        assert "Downloading https://files.pythonhosted.org/" in cold.log
+        assert "through pip" not in cold.log
 
     warm = rebuild_source_only(app, image)
     warm_meta = harness.image_metadata(image)
@@ -92,11 +101,29 @@ def test_lock_change_rebuilds_venv(cfg, scratch: Path, name: str) -> None:
     changed = harness.pack_build(app, image)
     after = harness.image_metadata(image)
     assert "Discarding cached virtual environment" in changed.log, harness.tail(changed.log)
+    if name == "pm_uv":  # the cached uv layer is restored: nothing is downloaded for it
+        assert "Reusing cached uv" in changed.log, harness.tail(changed.log)
+        assert "Downloading the uv" not in changed.log
     assert "the dependency files (sha256) changed" in changed.log, harness.tail(changed.log)
     assert after.layers["venv"] != before.layers["venv"]
     assert after.layers["cpython"] == before.layers["cpython"]
     harness.report(f"package manager {name}: lock-change rebuild {changed.seconds:.1f}s")
     assert get(image)["deps"] == {"gunicorn": "23.0.0"}
+
+
+def test_uv_through_pip_with_an_index_of_ones_own(cfg, scratch: Path) -> None:
+    """PIP_INDEX_URL set: uv's wheel is downloaded by pip from that index, as before the
+    catalog had it (PyPI's simple index here, so the build still works)."""
+    app = harness.copy_app("pm_uv", scratch / "own_index")
+    image = harness.image_name("pm_uv_own_index")
+    result = harness.pack_build(
+        app, image, clear_cache=True, env={"PIP_INDEX_URL": "https://pypi.org/simple/"}
+    )
+    line = f"uv {UV_VERSION} through pip: PIP_INDEX_URL is set"
+    assert line in result.log, harness.tail(result.log)
+    assert "from the buildpack's catalog" not in result.log
+    assert get(image)["greeting"] == "hello from uv"
+    harness.report(f"package manager pm_uv through pip (PIP_INDEX_URL): cold {result.seconds:.1f}s")
 
 
 def test_out_of_date_uv_lock_fails_with_our_error(cfg, scratch: Path) -> None:

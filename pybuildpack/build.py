@@ -192,6 +192,7 @@ def build(ctx: BuildContext, log: Logger) -> None:
                 pip_wheel,
                 install_env,
                 log,
+                tools.Catalogued(catalog, fetcher, plan.settings),
             )
         log.header("Installing dependencies")
         venv_log.replay(log)

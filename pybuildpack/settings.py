@@ -75,6 +75,25 @@ FORBIDDEN = (
     "VIRTUAL_ENV",
 )
 
+# Set in the build env, these point the installers at a package index of the user's own (or
+# at index credentials): then the package-manager tool is downloaded the way the installers
+# download, through pip with these settings, not from the buildpack's catalog (PyPI's files).
+# NETRC and PIP_CONFIG_FILE also come from `netrc` / `pip-config` bindings
+# (installers.credentials.index_env).
+PACKAGE_INDEX_VARIABLES = (
+    "PIP_INDEX_URL",
+    "PIP_EXTRA_INDEX_URL",
+    "PIP_FIND_LINKS",
+    "PIP_NO_INDEX",
+    "PIP_CONFIG_FILE",
+    "UV_INDEX_URL",
+    "UV_EXTRA_INDEX_URL",
+    "UV_DEFAULT_INDEX",
+    "UV_INDEX",
+    "UV_FIND_LINKS",
+    "NETRC",
+)
+
 # BP_PYTHON_SERVER: "auto" provides gunicorn/uvicorn for an app object with no server among its
 # dependencies; "none" never does.
 PYTHON_SERVERS = ("auto", "none")
@@ -242,6 +261,8 @@ class Settings:
     django_settings_module: str = ""
     # variables that would send the install elsewhere, found set in the build env
     forbidden: tuple[str, ...] = ()
+    # PACKAGE_INDEX_VARIABLES found set (not blank) in the build env: the user's own index
+    package_indexes: tuple[str, ...] = ()
     # (name, closest declared name) of BP_* variables that look like ours but are not
     unknown: tuple[tuple[str, str | None], ...] = field(default_factory=tuple)
 
@@ -329,5 +350,8 @@ class Settings:
             dependency_mirror_hosts=hosts,
             django_settings_module=read.text("DJANGO_SETTINGS_MODULE"),
             forbidden=tuple(name for name in FORBIDDEN if env.get(name)),
+            package_indexes=tuple(
+                name for name in PACKAGE_INDEX_VARIABLES if env.get(name, "").strip()
+            ),
             unknown=_unknown_variables(env, declared),
         )

@@ -1,7 +1,9 @@
 """Package-manager tool layers (`uv`, `poetry`, `pipenv`, `pdm`): build-only and cached.
 
-uv is one static binary: it is taken out of its PyPI wheel (downloaded by pip from the index,
-so index settings apply) into `<layer>/bin/uv`, one file; nothing is installed. Poetry, pipenv
+uv is one static binary: it is taken out of its PyPI wheel into `<layer>/bin/uv`, one file;
+nothing is installed. The wheel of the default version comes from the buildpack's catalog
+(a verified download, no Python run: layers/uv_wheel.py); with an index of the user's own, or
+another version, pip downloads it from the index, so index settings apply. Poetry, pipenv
 and PDM get their own small venv in their layer, filled by pip run from its wheel. A tool is
 never in the launch image, and never on the app venv's sys.path, so its own dependencies can
 never be mistaken for the app's. Reused while tool version, Python version and arch are the
@@ -10,9 +12,7 @@ same; a build that installs no dependencies keeps the layer without running anyt
 
 from __future__ import annotations
 
-import shutil
 import tempfile
-import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -20,8 +20,12 @@ from pydantic import BaseModel, ConfigDict
 
 from pybuildpack.cnb.context import BuildContext
 from pybuildpack.cnb.layers import Layer, LayerTypes
+from pybuildpack.dependencies.catalog import Dependency
+from pybuildpack.dependencies.fetch import Fetcher
 from pybuildpack.errors import InternalError
+from pybuildpack.layers import uv_wheel
 from pybuildpack.layers.reuse import reuse_or_reset
+from pybuildpack.layers.uv_wheel import Catalogued as Catalogued
 from pybuildpack.log import Logger
 from pybuildpack.runner import run
 
@@ -94,8 +98,11 @@ def contribute(
     pip_wheel: Path,
     env: Mapping[str, str],
     log: Logger,
+    catalogued: Catalogued | None = None,
 ) -> Path:
-    """The tool's executable, installed in its layer (or reused)."""
+    """The tool's executable, installed in its layer (or reused).
+
+    `catalogued`: the build's catalog and fetcher, for uv's wheel (None: pip downloads it)."""
     if tool not in TOOLS:
         raise ValueError(f"unknown tool {tool!r}")
     layer = Layer(ctx.layers_dir, tool)
@@ -111,7 +118,12 @@ def contribute(
         layer.reset()
         arguments, how = requirements(ctx.buildpack_dir, tool, version)
         if tool == "uv":
-            _unpack_uv(layer.path, version, arguments, python_home, pip_wheel, env, log)
+            source = uv_wheel.choose(catalogued, version, ctx.target.arch, ctx.bindings)
+            if source.dependency is not None and catalogued is not None:
+                _fetch_uv(layer.path, version, source.dependency, catalogued.fetcher, log)
+            else:
+                log.detail(f"uv {version} through pip: {source.reason}")
+                _unpack_uv(layer.path, version, arguments, python_home, pip_wheel, env, log)
         else:
             _pip_install(
                 layer.path, tool, version, arguments, how, python_home, pip_wheel, env, log
@@ -163,20 +175,27 @@ def _unpack_uv(
     env: Mapping[str, str],
     log: Logger,
 ) -> None:
-    """uv's wheel carries the static binary as `uv-<version>.data/scripts/uv`."""
+    """uv's wheel downloaded by pip (the index settings apply), its binary taken out."""
     with tempfile.TemporaryDirectory(prefix="pybuildpack-") as tmp:
         with log.timed(f"Downloading the uv {version} wheel"):
             wheel = _pip_download_wheel(Path(tmp), arguments, python_home, pip_wheel, env, log)
-        with zipfile.ZipFile(wheel) as archive:
-            names = [n for n in archive.namelist() if n.endswith(".data/scripts/uv")]
-            if len(names) != 1:
-                raise InternalError(f"{wheel.name} has no uv binary (.data/scripts/uv)")
-            target = layer / "bin" / "uv"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with archive.open(names[0]) as source, target.open("wb") as out:
-                shutil.copyfileobj(source, out)
-        target.chmod(0o755)
+        uv_wheel.extract_binary(wheel, layer / "bin" / "uv")
     log.detail(f"uv {version}: the binary from its wheel ({wheel.name})")
+
+
+def _fetch_uv(
+    layer: Path,
+    version: str,
+    dependency: Dependency,
+    fetcher: Fetcher,
+    log: Logger,
+) -> None:
+    """uv's wheel from the buildpack's catalog (mirrors, CA bundle, sha256), its binary out."""
+    with tempfile.TemporaryDirectory(prefix="pybuildpack-") as tmp:
+        with log.timed(f"Downloading the uv {version} wheel from the buildpack's catalog"):
+            wheel = fetcher.fetch(dependency, Path(tmp), log=log)
+        uv_wheel.extract_binary(wheel, layer / "bin" / "uv")
+    log.detail(f"uv {version} from the buildpack's catalog (sha256 verified): {wheel.name}")
 
 
 def _pip_install(
