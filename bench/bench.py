@@ -146,7 +146,10 @@ class Target:
 
 class PackTarget(Target):
     builder = ""
-    extra: list[str] = []
+
+    def __init__(self, env: Env, app: App) -> None:
+        super().__init__(env, app)
+        self.extra: list[str] = []  # more `pack build` arguments
 
     def build(self, app_dir: Path, cold: bool, log: Path) -> float:
         old = image_id(self.image)
