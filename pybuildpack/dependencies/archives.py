@@ -188,11 +188,8 @@ def _extract_with_system_tar(
             return True
     except (OSError, subprocess.TimeoutExpired):
         pass
-    for entry in tmp.iterdir():
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry)
-        else:
-            entry.unlink()
+    shutil.rmtree(tmp)  # whatever tar left half-written
+    tmp.mkdir(mode=0o700)
     return False
 
 
